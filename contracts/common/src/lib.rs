@@ -1,0 +1,17 @@
+//! Code shared by the compute-market Stylus contracts (stylus-sdk 0.10).
+//!
+//! Only what two or more contracts truly share lives here:
+//!
+//! - [`access`]: OpenZeppelin-style role-based access control ([`access::Roles`] storage component,
+//!   the [`access::AccessControl`] ABI trait, its errors and events, and the
+//!   [`impl_access_control!`] macro that exposes it from a contract's entrypoint).
+//! - `export` (feature `export-abi`): prints a contract's Solidity interface with its events.
+//! - [`roles`]: the role identifiers of DESIGN.md §2 and §7, as `keccak256("NAME_ROLE")` constants.
+//!
+//! The crate holds no `#[entrypoint]`; it is linked into each contract's wasm.
+extern crate alloc;
+
+pub mod access;
+#[cfg(feature = "export-abi")]
+pub mod export;
+pub mod roles;

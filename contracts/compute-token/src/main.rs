@@ -1,0 +1,22 @@
+//! Prints the contract's Solidity interface with its events:
+//! `cargo run -p compute-token --features export-abi` (what `cargo stylus export-abi` runs).
+
+use alloy_sol_types::JsonAbiExt;
+use common::export::{interface, print};
+use compute_token::{interface::*, AccessControlStylusAbiStruct, ComputeToken};
+
+fn main() {
+    print(
+        compute_token::print_from_args,
+        &[
+            (
+                interface::<AccessControlStylusAbiStruct>(),
+                common::access::events(),
+            ),
+            (
+                interface::<ComputeToken>(),
+                vec![Transfer::abi(), Approval::abi()],
+            ),
+        ],
+    );
+}

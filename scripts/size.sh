@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds every contract for wasm32 and prints its deployable size: the 4-byte Stylus prefix
+# EF F0 00 00 plus the wasm compressed with brotli quality 11, window 22 (what cargo-stylus deploys;
+# node's zlib uses the reference brotli encoder, as cargo-stylus does). Fails if any contract is over
+# the 24,576-byte Stylus/EIP-170 limit or its wasm over the 131,072-byte decompressed limit.
+#
+#   scripts/size.sh            build, print the table
+#   scripts/size.sh --no-build print the table for the wasm already in target/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" != --no-build ]; then
+  pkgs=()
+  while read -r crate _; do pkgs+=(--package "$crate"); done < <(grep -v '^#' scripts/contracts.txt | grep .)
+  cargo build --quiet --lib --release --target wasm32-unknown-unknown --locked "${pkgs[@]}"
+fi
+
+grep -v '^#' scripts/contracts.txt | grep . | while read -r crate _; do
+  echo "target/wasm32-unknown-unknown/release/${crate//-/_}.wasm"
+done | node -e '
+const fs = require("fs"), zlib = require("zlib");
+const LIMIT = 24576, WASM_LIMIT = 131072;
+const files = fs.readFileSync(0, "utf8").trim().split("\n");
+let failed = false;
+console.log("| contract | wasm bytes | deployable bytes (EF F0 00 00 + brotli-11) | limit | headroom |");
+console.log("|---|---:|---:|---:|---:|");
+for (const file of files) {
+  const wasm = fs.readFileSync(file);
+  const compressed = zlib.brotliCompressSync(wasm, { params: {
+    [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_LGWIN]: 22,
+    [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } });
+  const deployable = compressed.length + 4;
+  const name = file.split("/").pop().replace(".wasm", "");
+  console.log(`| ${name} | ${wasm.length} | ${deployable} | ${LIMIT} | ${LIMIT - deployable} |`);
+  if (deployable > LIMIT) { console.error(`error: ${name} is ${deployable} bytes, over the ${LIMIT}-byte limit`); failed = true; }
+  if (wasm.length > WASM_LIMIT) { console.error(`error: ${name} wasm is ${wasm.length} bytes, over ${WASM_LIMIT}`); failed = true; }
+}
+process.exit(failed ? 1 : 0);
+'
