@@ -94,7 +94,6 @@ interface IComputeToken is IAccessControl {
 
     error AccessControlInvalidDefaultAdmin(address);
 
-
     event Transfer(address indexed from, address indexed to, uint256 value);
 
     event Approval(address indexed owner, address indexed spender, uint256 value);

@@ -15,8 +15,10 @@ if [ "${1:-}" != --no-build ]; then
   cargo build --quiet --lib --release --target wasm32-unknown-unknown --locked "${pkgs[@]}"
 fi
 
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0)).target_directory)')
 grep -v '^#' scripts/contracts.txt | grep . | while read -r crate _; do
-  echo "target/wasm32-unknown-unknown/release/${crate//-/_}.wasm"
+  echo "$target_dir/wasm32-unknown-unknown/release/${crate//-/_}.wasm"
 done | node -e '
 const fs = require("fs"), zlib = require("zlib");
 const LIMIT = 24576, WASM_LIMIT = 131072;
@@ -27,8 +29,7 @@ console.log("|---|---:|---:|---:|---:|");
 for (const file of files) {
   const wasm = fs.readFileSync(file);
   const compressed = zlib.brotliCompressSync(wasm, { params: {
-    [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_LGWIN]: 22,
-    [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } });
+    [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_LGWIN]: 22 } });
   const deployable = compressed.length + 4;
   const name = file.split("/").pop().replace(".wasm", "");
   console.log(`| ${name} | ${wasm.length} | ${deployable} | ${LIMIT} | ${LIMIT - deployable} |`);

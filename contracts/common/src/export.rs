@@ -47,6 +47,9 @@ pub fn with_events(interface: &str, events: &[Event], declared: &mut HashSet<Str
         out.push_str(line);
         out.push('\n');
     }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
     for event in events {
         out.push_str(&format!("\n    {};\n", event.full_signature()));
     }

@@ -7,6 +7,7 @@
 //!   [`impl_access_control!`] macro that exposes it from a contract's entrypoint).
 //! - `export` (feature `export-abi`): prints a contract's Solidity interface with its events.
 //! - [`roles`]: the role identifiers of DESIGN.md §2 and §7, as `keccak256("NAME_ROLE")` constants.
+//! - [`short_string`]: strings of up to 31 bytes in one storage slot (token metadata, feed description).
 //!
 //! The crate holds no `#[entrypoint]`; it is linked into each contract's wasm.
 extern crate alloc;
@@ -15,3 +16,4 @@ pub mod access;
 #[cfg(feature = "export-abi")]
 pub mod export;
 pub mod roles;
+pub mod short_string;

@@ -44,7 +44,6 @@ extern crate alloc;
 
 pub mod interface;
 mod permit;
-pub mod short_string;
 
 #[cfg(test)]
 mod tests;
@@ -56,6 +55,7 @@ use alloy_primitives::{uint, Address, FixedBytes, B256, U256};
 use common::{
     access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
     roles::{DEFAULT_ADMIN_ROLE, MINTER_ROLE},
+    short_string,
 };
 use stylus_sdk::{
     prelude::*,

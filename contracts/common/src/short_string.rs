@@ -1,6 +1,6 @@
-//! Token metadata strings stored in one storage slot.
+//! Short strings stored in one storage slot.
 //!
-//! `name` and `symbol` are at most 31 bytes and stored the way Solidity stores short strings (bytes
+//! Strings of at most 31 bytes (token `name`/`symbol`, a price feed's `description`) are stored the way Solidity stores short strings (bytes
 //! left-aligned, length in the last byte; OpenZeppelin `ShortStrings` for EIP-712 names). One `SLOAD`
 //! per read, and the program carries none of the long-string storage code (which needs 256-bit
 //! division), about 3 KB of compressed wasm.
