@@ -6,6 +6,10 @@
 //!   the [`access::AccessControl`] ABI trait, its errors and events, and the
 //!   [`impl_access_control!`] macro that exposes it from a contract's entrypoint).
 //! - `export` (feature `export-abi`): prints a contract's Solidity interface with its events.
+//! - [`pausable`]: OpenZeppelin-style emergency pause ([`pausable::PauseState`] storage component,
+//!   the [`pausable::Pausable`] ABI trait guarded by `PAUSER_ROLE`, `EnforcedPause()`/`ExpectedPause()`,
+//!   `Paused`/`Unpaused`, and the [`impl_pausable!`] macro).
+//! - [`params`]: the `ParameterUpdated` event of bounded governance parameters and [`params::name`].
 //! - [`roles`]: the role identifiers of DESIGN.md §2 and §7, as `keccak256("NAME_ROLE")` constants.
 //! - [`short_string`]: strings of up to 31 bytes in one storage slot (token metadata, feed description).
 //!
@@ -15,5 +19,7 @@ extern crate alloc;
 pub mod access;
 #[cfg(feature = "export-abi")]
 pub mod export;
+pub mod params;
+pub mod pausable;
 pub mod roles;
 pub mod short_string;
