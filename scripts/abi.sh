@@ -21,7 +21,7 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-grep -v '^#' scripts/contracts.txt | while read -r crate iface; do
+grep -v '^#' scripts/contracts.txt | while read -r crate iface _; do
   [ -n "$crate" ] || continue
   cargo run --quiet --package "$crate" --features export-abi -- \
     abi --license 'MIT OR Apache-2.0' --pragma 'pragma solidity ^0.8.23;' > "$out/$iface.sol"
