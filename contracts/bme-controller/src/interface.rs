@@ -3,10 +3,10 @@
 use alloy_sol_types::sol;
 use common::{
     access::{
-        AccessControlBadConfirmation, AccessControlError, AccessControlInvalidDefaultAdmin,
+        AccessControlBadConfirmation, AccessControlInvalidDefaultAdmin,
         AccessControlUnauthorizedAccount,
     },
-    pausable::{EnforcedPause, ExpectedPause, PausableError},
+    pausable::{EnforcedPause, ExpectedPause},
 };
 use stylus_sdk::prelude::*;
 
@@ -200,25 +200,7 @@ pub enum Error {
     BadConfirmation(AccessControlBadConfirmation),
 }
 
-impl From<AccessControlError> for Error {
-    fn from(e: AccessControlError) -> Self {
-        match e {
-            AccessControlError::UnauthorizedAccount(e) => Error::UnauthorizedAccount(e),
-            AccessControlError::BadConfirmation(e) => Error::BadConfirmation(e),
-        }
-    }
-}
-
-impl From<PausableError> for Error {
-    fn from(e: PausableError) -> Self {
-        match e {
-            PausableError::EnforcedPause(e) => Error::EnforcedPause(e),
-            PausableError::ExpectedPause(e) => Error::ExpectedPause(e),
-            PausableError::UnauthorizedAccount(e) => Error::UnauthorizedAccount(e),
-            PausableError::BadConfirmation(e) => Error::BadConfirmation(e),
-        }
-    }
-}
+common::impl_error_from_common!(Error, access, pausable);
 
 /// `BmeAmountTooLarge()`, the error of every overflowing product.
 pub fn too_large() -> Error {

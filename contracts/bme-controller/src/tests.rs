@@ -4,10 +4,10 @@
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use alloy_primitives::{address, aliases::U80, Address, I256};
-use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolValue};
+use alloy_sol_types::{sol, SolCall, SolError, SolValue};
 use common::{access::RoleGranted, pausable::Pausable};
 use stylus_sdk::testing::TestVM;
-use testing::{Call as ModelCall, Model, ModelHost};
+use testing::{logs_of, Call as ModelCall, Model, ModelHost};
 
 use super::*;
 
@@ -269,14 +269,6 @@ fn assert_reverts<T: core::fmt::Debug>(
         calls_before,
         "a failed call sent a mutating call"
     );
-}
-
-fn logs_of<E: SolEvent>(vm: &TestVM) -> Vec<E> {
-    vm.get_emitted_logs()
-        .into_iter()
-        .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
-        .map(|(topics, data)| E::decode_raw_log(topics, &data).unwrap())
-        .collect()
 }
 
 fn price_1_50() -> U256 {

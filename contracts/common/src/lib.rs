@@ -17,6 +17,7 @@
 extern crate alloc;
 
 pub mod access;
+mod errors;
 #[cfg(feature = "export-abi")]
 pub mod export;
 pub mod params;

@@ -5,7 +5,7 @@
 
 use alloy_sol_types::sol;
 use common::access::{
-    AccessControlBadConfirmation, AccessControlError, AccessControlInvalidDefaultAdmin,
+    AccessControlBadConfirmation, AccessControlInvalidDefaultAdmin,
     AccessControlUnauthorizedAccount,
 };
 use stylus_sdk::prelude::*;
@@ -113,11 +113,4 @@ pub enum Error {
     BadConfirmation(AccessControlBadConfirmation),
 }
 
-impl From<AccessControlError> for Error {
-    fn from(e: AccessControlError) -> Self {
-        match e {
-            AccessControlError::UnauthorizedAccount(e) => Error::UnauthorizedAccount(e),
-            AccessControlError::BadConfirmation(e) => Error::BadConfirmation(e),
-        }
-    }
-}
+common::impl_error_from_common!(Error, access);

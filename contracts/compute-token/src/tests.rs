@@ -4,13 +4,15 @@
 use alloy_primitives::{address, hex, keccak256, uint, Address, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::{eip712_domain, sol, SolError, SolEvent, SolStruct};
+use alloy_sol_types::{eip712_domain, sol, SolError, SolStruct};
 use common::access::{
     AccessControl, AccessControlBadConfirmation, AccessControlInvalidDefaultAdmin,
     AccessControlUnauthorizedAccount, RoleGranted, RoleRevoked,
 };
 use common::roles::{DEFAULT_ADMIN_ROLE, MINTER_ROLE};
 use stylus_sdk::testing::TestVM;
+
+use testing::{assert_reverts, logs_of, only_log};
 
 use super::*;
 
@@ -49,26 +51,6 @@ pub(crate) fn deploy() -> (TestVM, ComputeToken) {
     (vm, token)
 }
 
-/// Runs `f`, which must fail with `expected`, and proves that it wrote no storage and no logs.
-pub(crate) fn assert_reverts<T: core::fmt::Debug>(
-    vm: &TestVM,
-    expected: Error,
-    f: impl FnOnce() -> Result<T, Error>,
-) {
-    let before = vm.snapshot();
-    let result = f();
-    assert_eq!(result.unwrap_err(), expected);
-    let after = vm.snapshot();
-    assert_eq!(
-        before.storage, after.storage,
-        "storage changed by a failed call"
-    );
-    assert_eq!(
-        before.emitted_logs, after.emitted_logs,
-        "a failed call logged"
-    );
-}
-
 /// Guards `assert_reverts`: TestVM's snapshot must see a successful call's writes, or the
 /// "nothing written" checks above would pass vacuously.
 #[test]
@@ -77,19 +59,6 @@ fn snapshots_see_storage_writes() {
     let before = vm.snapshot().storage;
     token.transfer(ALICE, U256::from(1)).unwrap();
     assert_ne!(vm.snapshot().storage, before);
-}
-
-fn logs_of<E: SolEvent>(vm: &TestVM) -> Vec<E> {
-    vm.get_emitted_logs()
-        .into_iter()
-        .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
-        .map(|(topics, data)| E::decode_raw_log(topics, &data).unwrap())
-        .collect()
-}
-
-fn only_log<E: SolEvent + core::fmt::Debug + PartialEq>(vm: &TestVM, expected: E) {
-    assert_eq!(vm.get_emitted_logs().len(), 1, "exactly one log");
-    assert_eq!(logs_of::<E>(vm), vec![expected]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,8 +42,8 @@ use alloy_primitives::{aliases::U80, FixedBytes, B256, I256, U256};
 use alloy_sol_types::sol;
 use common::{
     access::{
-        AccessControl, AccessControlBadConfirmation, AccessControlError,
-        AccessControlInvalidDefaultAdmin, AccessControlUnauthorizedAccount, Roles,
+        AccessControl, AccessControlBadConfirmation, AccessControlInvalidDefaultAdmin,
+        AccessControlUnauthorizedAccount, Roles,
     },
     roles::DEFAULT_ADMIN_ROLE,
     short_string,
@@ -112,14 +112,7 @@ pub enum Error {
     BadConfirmation(AccessControlBadConfirmation),
 }
 
-impl From<AccessControlError> for Error {
-    fn from(e: AccessControlError) -> Self {
-        match e {
-            AccessControlError::UnauthorizedAccount(e) => Error::UnauthorizedAccount(e),
-            AccessControlError::BadConfirmation(e) => Error::BadConfirmation(e),
-        }
-    }
-}
+common::impl_error_from_common!(Error, access);
 
 /// `(roundId, answer, startedAt, updatedAt, answeredInRound)`, as Chainlink's `latestRoundData`.
 pub type RoundData = (U80, I256, U256, U256, U80);

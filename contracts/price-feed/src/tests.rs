@@ -1,10 +1,11 @@
 //! Unit and property tests on the SDK's `TestVM`.
 
 use alloy_primitives::{address, Address};
-use alloy_sol_types::SolEvent;
 use common::access::{AccessControl, RoleGranted};
 use proptest::prelude::*;
 use stylus_sdk::testing::TestVM;
+
+use testing::{assert_reverts, logs_of};
 
 use super::*;
 
@@ -28,32 +29,6 @@ fn deploy() -> (TestVM, ManualPriceFeed) {
     vm.set_sender(ADMIN);
     vm.clear_mocks();
     (vm, feed)
-}
-
-fn assert_reverts<T: core::fmt::Debug>(
-    vm: &TestVM,
-    expected: Error,
-    f: impl FnOnce() -> Result<T, Error>,
-) {
-    let before = vm.snapshot();
-    assert_eq!(f().unwrap_err(), expected);
-    let after = vm.snapshot();
-    assert_eq!(
-        before.storage, after.storage,
-        "storage changed by a failed call"
-    );
-    assert_eq!(
-        before.emitted_logs, after.emitted_logs,
-        "a failed call logged"
-    );
-}
-
-fn logs_of<E: SolEvent>(vm: &TestVM) -> Vec<E> {
-    vm.get_emitted_logs()
-        .into_iter()
-        .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
-        .map(|(topics, data)| E::decode_raw_log(topics, &data).unwrap())
-        .collect()
 }
 
 fn round(id: u64, answer: I256, started: u64, updated: u64) -> RoundData {

@@ -5,11 +5,13 @@
 //! `proptests`.
 
 use alloy_primitives::{address, b256, uint, Address, B256, U256};
-use alloy_sol_types::{SolCall, SolEvent, SolValue};
+use alloy_sol_types::{SolCall, SolValue};
 use common::access::{AccessControl, AccessControlUnauthorizedAccount, RoleGranted};
 use common::pausable::{EnforcedPause, ExpectedPause, Pausable, Paused, Unpaused};
 use common::roles::PAUSER_ROLE;
 use stylus_sdk::testing::TestVM;
+
+use testing::{assert_reverts, logs_of, only_log};
 
 use super::*;
 use crate::token::{
@@ -94,44 +96,11 @@ fn staked(amount: U256) -> (TokenHost, ProviderRegistry) {
     (host, registry)
 }
 
-/// Runs `f`, which must fail with `expected`, and proves that it wrote no storage and no logs.
-fn assert_reverts<T: core::fmt::Debug>(
-    vm: &TestVM,
-    expected: Error,
-    f: impl FnOnce() -> Result<T, Error>,
-) {
-    let before = vm.snapshot();
-    let result = f();
-    assert_eq!(result.unwrap_err(), expected);
-    let after = vm.snapshot();
-    assert_eq!(
-        before.storage, after.storage,
-        "storage changed by a failed call"
-    );
-    assert_eq!(
-        before.emitted_logs, after.emitted_logs,
-        "a failed call logged"
-    );
-}
-
 /// For failures of the token call itself: by checks-effects-interactions the registry has already
 /// written its state and logs when the token fails, and the real VM rolls the whole transaction
 /// back; `TestVM` has no rollback, so only the error is asserted.
 fn assert_token_failure<T: core::fmt::Debug>(result: Result<T, Error>, expected: Error) {
     assert_eq!(result.unwrap_err(), expected);
-}
-
-fn logs_of<E: SolEvent>(vm: &TestVM) -> Vec<E> {
-    vm.get_emitted_logs()
-        .into_iter()
-        .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
-        .map(|(topics, data)| E::decode_raw_log(topics, &data).unwrap())
-        .collect()
-}
-
-fn only_log<E: SolEvent + core::fmt::Debug + PartialEq>(vm: &TestVM, expected: E) {
-    assert_eq!(vm.get_emitted_logs().len(), 1, "exactly one log");
-    assert_eq!(logs_of::<E>(vm), vec![expected]);
 }
 
 fn calls(host: &TokenHost) -> Vec<Vec<u8>> {

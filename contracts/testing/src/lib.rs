@@ -11,6 +11,9 @@
 //! tests assert the exact calldata a contract sent. Calls to other addresses still go to the
 //! `TestVM` mocks.
 //!
+//! It also has the assertion helpers every contract's tests use: [`assert_reverts`] (exact error, no
+//! storage or log written), [`logs_of`] and [`only_log`].
+//!
 //! The SDK's host traits are `unsafe` (raw-pointer hostio signatures), hence the allowance of
 //! `unsafe_code`; each method forwards its pointers unchanged or reads them exactly as `TestVM` does.
 #![allow(unsafe_code)]
@@ -18,7 +21,55 @@
 use std::{cell::RefCell, collections::HashMap, rc::Rc, slice};
 
 use alloy_primitives::{Address, B256, U256};
+use alloy_sol_types::SolEvent;
 use stylus_sdk::{prelude::*, testing::TestVM};
+
+/// Runs `f`, which must fail with `expected`, and proves that it wrote no storage and emitted no
+/// log (TestVM never rolls back, so this checks that the contract checks before it writes).
+///
+/// # Panics
+/// If `f` succeeds, fails differently, or changed storage or logs.
+pub fn assert_reverts<T: core::fmt::Debug, E: core::fmt::Debug + PartialEq>(
+    vm: &TestVM,
+    expected: E,
+    f: impl FnOnce() -> Result<T, E>,
+) {
+    let before = vm.snapshot();
+    match f() {
+        Ok(value) => panic!("expected {expected:?}, got Ok({value:?})"),
+        Err(error) => assert_eq!(error, expected),
+    }
+    let after = vm.snapshot();
+    assert_eq!(
+        before.storage, after.storage,
+        "storage changed by a failed call"
+    );
+    assert_eq!(
+        before.emitted_logs, after.emitted_logs,
+        "a failed call logged"
+    );
+}
+
+/// The logs of event `E` emitted so far, decoded, in order.
+///
+/// # Panics
+/// If a log with `E`'s signature does not decode as `E`.
+pub fn logs_of<E: SolEvent>(vm: &TestVM) -> Vec<E> {
+    vm.get_emitted_logs()
+        .into_iter()
+        .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
+        .map(|(topics, data)| E::decode_raw_log(topics, &data).expect("log decodes as its event"))
+        .collect()
+}
+
+/// Asserts that exactly one log was emitted and that it is `expected`.
+///
+/// # Panics
+/// Otherwise.
+pub fn only_log<E: SolEvent + core::fmt::Debug + PartialEq>(vm: &TestVM, expected: E) {
+    assert_eq!(vm.get_emitted_logs().len(), 1, "exactly one log");
+    assert_eq!(logs_of::<E>(vm), vec![expected]);
+}
 
 /// One call a contract under test made to a model.
 #[derive(Clone, Debug, PartialEq, Eq)]
