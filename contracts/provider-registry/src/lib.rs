@@ -82,6 +82,7 @@
 extern crate alloc;
 
 pub mod interface;
+mod math;
 mod token;
 
 #[cfg(test)]
@@ -104,7 +105,7 @@ use stylus_sdk::{
 
 use alloy_sol_types::SolEvent;
 
-use crate::interface::*;
+use crate::{interface::*, math::*};
 
 /// Most pending unbonding requests a provider may have (the bound of every loop).
 pub const MAX_UNBOND_REQUESTS: usize = 16;
@@ -915,87 +916,6 @@ impl ProviderRegistry {
 
 common::impl_access_control!(ProviderRegistry, roles);
 common::impl_pausable!(ProviderRegistry, pause_state, roles);
-
-// Small integers (GPU counts, times, counters, ids) are stored one per slot as `uint256`: unpacked
-// fields need no masking code at every access, which keeps the program under the size limit.
-
-/// Storage word of a `u32`.
-fn u32_word(x: u32) -> U256 {
-    U256::from(x)
-}
-
-/// A storage word written by [`u32_word`], as `u32` (it holds at most 32 bits).
-fn word_u32(x: U256) -> u32 {
-    x.as_limbs()[0] as u32
-}
-
-/// Storage word of a `u64`.
-fn u64_word(x: u64) -> U256 {
-    U256::from(x)
-}
-
-/// A storage word written by [`u64_word`], as `u64` (it holds at most 64 bits).
-fn word_u64(x: U256) -> u64 {
-    x.as_limbs()[0]
-}
-
-fn overflow() -> Error {
-    Error::ArithmeticOverflow(RegistryArithmeticOverflow {})
-}
-
-/// `a × b / d`, rounded up if `round_up`. Every caller divides by BPS or by a positive stake total.
-///
-/// # Errors
-/// `RegistryArithmeticOverflow()` if `a × b` overflows or `d` is 0 or `>= 2^255`.
-fn mul_div(a: U256, b: U256, d: U256, round_up: bool) -> Result<U256, Error> {
-    let product = a.checked_mul(b).ok_or_else(overflow)?;
-    let (q, r) = div_rem(product, d).ok_or_else(overflow)?;
-    // Cannot wrap: r != 0 implies d >= 2, so q <= (2^256 - 1) / 2.
-    Ok(if round_up && !r.is_zero() {
-        q.wrapping_add(U256::from(1))
-    } else {
-        q
-    })
-}
-
-/// `(n / d, n % d)` by binary long division on 64-bit limbs: `None` if `d` is 0 or `>= 2^255`.
-/// Written out because ruint's general division costs ~8 KB of wasm; always 256 iterations.
-fn div_rem(n: U256, d: U256) -> Option<(U256, U256)> {
-    if d.is_zero() || d.bit(255) {
-        return None;
-    }
-    let n = n.into_limbs();
-    let d = d.into_limbs();
-    let mut q = [0u64; 4];
-    let mut r = [0u64; 4];
-    for i in (0..256usize).rev() {
-        // r = 2r + bit i of n; cannot lose a bit: r < d < 2^255 before the shift.
-        r[3] = (r[3] << 1) | (r[2] >> 63);
-        r[2] = (r[2] << 1) | (r[1] >> 63);
-        r[1] = (r[1] << 1) | (r[0] >> 63);
-        r[0] = (r[0] << 1) | ((n[(i >> 6) & 3] >> (i & 63)) & 1);
-        // r >= d, comparing from the most significant limb.
-        let mut ge = true;
-        for k in (0..4).rev() {
-            if r[k] != d[k] {
-                ge = r[k] > d[k];
-                break;
-            }
-        }
-        if ge {
-            // r -= d (no final borrow: r >= d).
-            let mut borrow = false;
-            for k in 0..4 {
-                let (x, b1) = r[k].overflowing_sub(d[k]);
-                let (x, b2) = x.overflowing_sub(u64::from(borrow));
-                r[k] = x;
-                borrow = b1 || b2;
-            }
-            q[(i >> 6) & 3] |= 1 << (i & 63);
-        }
-    }
-    Some((U256::from_limbs(q), U256::from_limbs(r)))
-}
 
 /// Checks the bounds of a profile.
 fn check_profile(gpu_count: u32, metadata_uri: &str) -> Result<(), Error> {
