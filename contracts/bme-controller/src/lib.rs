@@ -65,7 +65,7 @@ mod tests;
 
 use alloc::vec::Vec;
 
-use alloy_primitives::{uint, Address, B256, U256};
+use alloy_primitives::{aliases::U64, uint, Address, B256, U256};
 use alloy_sol_types::SolCall;
 use common::{
     access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
@@ -937,8 +937,6 @@ impl BmeController {
 
 common::impl_access_control!(BmeController, roles);
 common::impl_pausable!(BmeController, pause_state, roles);
-
-use alloy_primitives::aliases::U64;
 
 fn insufficient(account: Address, available: U256, needed: U256) -> Error {
     Error::InsufficientCredits(BmeInsufficientCredits {

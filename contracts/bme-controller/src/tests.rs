@@ -46,6 +46,17 @@ pub(crate) struct TokenModel {
 }
 
 impl TokenModel {
+    /// A token with `supply` held by BUYER out of `cap`.
+    pub fn new(supply: U256, cap: U256) -> Self {
+        Self {
+            balances: HashMap::from([(BUYER, supply)]),
+            allowances: HashMap::new(),
+            supply,
+            cap,
+            permit_ok: true,
+        }
+    }
+
     pub fn balance(&self, a: Address) -> U256 {
         self.balances.get(&a).copied().unwrap_or_default()
     }
@@ -132,6 +143,19 @@ pub(crate) struct FeedModel {
     pub broken: bool,
 }
 
+impl FeedModel {
+    /// A working feed answering `answer` with `decimals` decimals, updated (and started) at `at`.
+    pub fn new(decimals: u8, answer: I256, at: u64) -> Self {
+        Self {
+            decimals,
+            answer,
+            started_at: at,
+            updated_at: at,
+            broken: false,
+        }
+    }
+}
+
 impl Model for FeedModel {
     fn call(&mut self, c: &ModelCall) -> Result<Vec<u8>, Vec<u8>> {
         assert!(c.is_static, "feeds are only read");
@@ -202,28 +226,8 @@ pub(crate) fn fixture_with(supply: U256, cap: U256) -> Fixture {
     vm.set_contract_address(CONTROLLER);
     vm.set_block_timestamp(T0);
     let host = ModelHost::new(vm);
-    let mut balances = HashMap::new();
-    balances.insert(BUYER, supply);
-    let token = host.install(
-        TOKEN,
-        TokenModel {
-            balances,
-            allowances: HashMap::new(),
-            supply,
-            cap,
-            permit_ok: true,
-        },
-    );
-    let feed = host.install(
-        FEED,
-        FeedModel {
-            decimals: 8,
-            answer: usd_8(150),
-            started_at: T0,
-            updated_at: T0,
-            broken: false,
-        },
-    );
+    let token = host.install(TOKEN, TokenModel::new(supply, cap));
+    let feed = host.install(FEED, FeedModel::new(8, usd_8(150), T0));
     let mut bme = BmeController::from(&host);
     host.vm.set_sender(ADMIN);
     bme.constructor(TOKEN, FEED, Address::ZERO, TREASURY, ADMIN, DAY)
@@ -307,26 +311,8 @@ fn constructor_emits_configuration_events() {
     let vm = TestVM::new();
     vm.set_contract_address(CONTROLLER);
     let host = ModelHost::new(vm);
-    host.install(
-        TOKEN,
-        TokenModel {
-            balances: HashMap::new(),
-            allowances: HashMap::new(),
-            supply: U256::ZERO,
-            cap: ct(10),
-            permit_ok: true,
-        },
-    );
-    host.install(
-        FEED,
-        FeedModel {
-            decimals: 18,
-            answer: I256::ONE,
-            started_at: 0,
-            updated_at: 0,
-            broken: false,
-        },
-    );
+    host.install(TOKEN, TokenModel::new(U256::ZERO, ct(10)));
+    host.install(FEED, FeedModel::new(18, I256::ONE, 0));
     let mut bme = BmeController::from(&host);
     host.vm.set_sender(ADMIN);
     bme.constructor(TOKEN, FEED, SEQUENCER, TREASURY, ADMIN, 3_600)
@@ -360,26 +346,8 @@ fn try_construct(
 ) -> (TestVM, Result<(), Error>) {
     let vm = TestVM::new();
     let host = ModelHost::new(vm.clone());
-    host.install(
-        TOKEN,
-        TokenModel {
-            balances: HashMap::new(),
-            allowances: HashMap::new(),
-            supply: U256::ZERO,
-            cap: ct(10),
-            permit_ok: true,
-        },
-    );
-    host.install(
-        FEED,
-        FeedModel {
-            decimals,
-            answer: I256::ONE,
-            started_at: 0,
-            updated_at: 0,
-            broken: false,
-        },
-    );
+    host.install(TOKEN, TokenModel::new(U256::ZERO, ct(10)));
+    host.install(FEED, FeedModel::new(decimals, I256::ONE, 0));
     let mut bme = BmeController::from(&host);
     let before = vm.snapshot().storage;
     let result = bme.constructor(token, feed, Address::ZERO, treasury, admin, epoch);
@@ -483,13 +451,7 @@ fn price_reports_a_failing_feed() {
 fn with_sequencer(fx: &mut Fixture, status: i64, since: u64) {
     fx.host.install(
         SEQUENCER,
-        FeedModel {
-            decimals: 0,
-            answer: I256::try_from(status).unwrap(),
-            started_at: since,
-            updated_at: since,
-            broken: false,
-        },
+        FeedModel::new(0, I256::try_from(status).unwrap(), since),
     );
     fx.vm().set_sender(ADMIN);
     fx.bme.set_sequencer_feed(SEQUENCER).unwrap();
@@ -1145,13 +1107,11 @@ fn feed_and_treasury_can_be_replaced_by_the_parameter_admin() {
     let other = address!("0000000000000000000000000000000000000fe2");
     fx.host.install(
         other,
-        FeedModel {
-            decimals: 18,
-            answer: I256::try_from(2_000_000_000_000_000_000u128).unwrap(),
-            started_at: T0,
-            updated_at: T0,
-            broken: false,
-        },
+        FeedModel::new(
+            18,
+            I256::try_from(2_000_000_000_000_000_000u128).unwrap(),
+            T0,
+        ),
     );
     fx.vm().set_sender(ADMIN);
     fx.bme.set_price_feed(other).unwrap();
