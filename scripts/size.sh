@@ -7,21 +7,23 @@
 # it does not fail the run (README "Status" says what is planned for it).
 #
 #   scripts/size.sh            build, print the table
-#   scripts/size.sh --no-build print the table for the wasm already in target/
+#   scripts/size.sh --no-build print the table for the wasm already in target/stylus/
+#
+# The wasm comes from scripts/build-wasm.sh (std rebuilt with immediate-abort panics; see there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "${1:-}" != --no-build ]; then
-  pkgs=()
-  while read -r crate _; do pkgs+=(--package "$crate"); done < <(grep -v '^#' scripts/contracts.txt | grep .)
-  cargo build --quiet --lib --release --target wasm32-unknown-unknown --locked "${pkgs[@]}"
+if [ "${1:-}" = --no-build ]; then
+  dir=$(cargo metadata --format-version 1 --no-deps |
+    node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0)).target_directory)')
+  wasm_files=$(grep -v '^#' scripts/contracts.txt | grep . | while read -r crate _; do
+    echo "$dir/stylus/wasm32-unknown-unknown/release/${crate//-/_}.wasm"; done)
+else
+  wasm_files=$(scripts/build-wasm.sh)
 fi
 
-target_dir=$(cargo metadata --format-version 1 --no-deps |
-  node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0)).target_directory)')
-grep -v '^#' scripts/contracts.txt | grep . | while read -r crate _ flag; do
-  echo "$target_dir/wasm32-unknown-unknown/release/${crate//-/_}.wasm ${flag:-}"
-done | node -e '
+paste -d' ' <(echo "$wasm_files") <(grep -v '^#' scripts/contracts.txt | grep . | while read -r _ _ flag; do
+  echo "${flag:-}"; done) | node -e '
 const fs = require("fs"), zlib = require("zlib");
 const LIMIT = 24576, WASM_LIMIT = 131072;
 const lines = fs.readFileSync(0, "utf8").trim().split("\n");
