@@ -14,7 +14,9 @@
 #[allow(unused_imports)] // referenced by code stylus-proc generates
 use alloc::{vec, vec::Vec};
 
-use alloy_sol_types::sol;
+use alloy_sol_types::{sol, SolEvent};
+
+use crate::abi_words::addr_word;
 use stylus_sdk::{prelude::*, storage::StorageBool};
 
 use crate::access::{
@@ -112,7 +114,10 @@ impl PauseState {
         self.when_not_paused()?;
         self.paused.set(true);
         let account = self.vm().msg_sender();
-        self.vm().log(Paused { account });
+        // Logged by hand: alloy's per-event encoder costs ~500 bytes of wasm each.
+        let _ = self
+            .vm()
+            .raw_log(&[Paused::SIGNATURE_HASH], addr_word(account).as_slice());
         Ok(())
     }
 
@@ -127,7 +132,9 @@ impl PauseState {
         self.when_paused()?;
         self.paused.set(false);
         let account = self.vm().msg_sender();
-        self.vm().log(Unpaused { account });
+        let _ = self
+            .vm()
+            .raw_log(&[Unpaused::SIGNATURE_HASH], addr_word(account).as_slice());
         Ok(())
     }
 }

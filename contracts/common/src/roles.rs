@@ -27,6 +27,9 @@ pub const PAUSER_ROLE: B256 = role(b"PAUSER_ROLE");
 pub const PARAMETER_ADMIN_ROLE: B256 = role(b"PARAMETER_ADMIN_ROLE");
 /// `keccak256("ARBITRATOR_ROLE")`: may resolve job disputes.
 pub const ARBITRATOR_ROLE: B256 = role(b"ARBITRATOR_ROLE");
+/// `keccak256("SETTLER_ROLE")`: may record provider work and draw the emission reserve in the
+/// `Emissions` contract (held by the BME controller alone).
+pub const SETTLER_ROLE: B256 = role(b"SETTLER_ROLE");
 
 #[cfg(test)]
 mod tests {
@@ -43,6 +46,7 @@ mod tests {
             (PAUSER_ROLE, "PAUSER_ROLE"),
             (PARAMETER_ADMIN_ROLE, "PARAMETER_ADMIN_ROLE"),
             (ARBITRATOR_ROLE, "ARBITRATOR_ROLE"),
+            (SETTLER_ROLE, "SETTLER_ROLE"),
         ] {
             assert_eq!(value, keccak256(name), "{name}");
         }
