@@ -69,35 +69,17 @@ interface IBmeController is IAccessControl, IPausable {
 
     function claimOwed() external returns (uint256);
 
-    function currentEpoch() external view returns (uint256);
+    function epochStats(uint256 epoch) external view returns (uint256, uint256, uint256, uint256, uint256);
 
-    function nextEpochToFinalize() external view returns (uint256);
-
-    function genesisTime() external view returns (uint256);
-
-    function epochLength() external view returns (uint256);
-
-    function finalizeEpochs(uint256 max_epochs) external returns (uint256);
-
-    function claimRewards(uint256[] memory epochs) external returns (uint256);
-
-    function pendingReward(uint256 epoch, address provider) external view returns (uint256);
-
-    function providerWork(uint256 epoch, address provider) external view returns (uint256);
-
-    function epochStats(uint256 epoch) external view returns (uint256, uint256, uint256, uint256, uint256, uint256);
-
-    function supplyStats() external view returns (uint256, uint256, uint256, uint256, uint256, uint256);
+    function supplyStats() external view returns (uint256, uint256, uint256, uint256, uint256);
 
     function burnBudget() external view returns (uint256);
-
-    function emissionReserve() external view returns (uint256);
-
-    function initialReserve() external view returns (uint256);
 
     function collateralRatioWad() external view returns (uint256);
 
     function token() external view returns (address);
+
+    function emissions() external view returns (address);
 
     function priceFeed() external view returns (address);
 
@@ -149,11 +131,7 @@ interface IBmeController is IAccessControl, IPausable {
 
     error BmeParameterOutOfBounds(bytes32, uint256, uint256, uint256);
 
-    error BmeEpochNotFinalized(uint256);
-
-    error BmeAlreadyClaimed(uint256);
-
-    error BmeTooManyEpochs(uint256, uint256);
+    error BmeEmissionsCallFailed(bytes);
 
     error BmeNothingToClaim();
 
@@ -172,10 +150,6 @@ interface IBmeController is IAccessControl, IPausable {
     event OwedClaimed(address indexed provider, uint256 amount);
 
     event FeeDistributed(uint256 indexed epoch, uint256 treasuryAmount, uint256 retired);
-
-    event EpochFinalized(uint256 indexed epoch, uint256 emission, uint256 treasuryAmount, uint256 work);
-
-    event RewardsClaimed(address indexed provider, uint256 indexed epoch, uint256 amount);
 
     event PriceFeedUpdated(address indexed feed, uint8 decimals);
 

@@ -1,11 +1,12 @@
-//! ABI encoding of the calls the controller makes (to the compute token and to AggregatorV3 price
-//! feeds) and strict decoding of what they return. Every argument is static, so calldata is the
+//! ABI encoding of the calls the controller makes (to the compute token, the emissions contract and
+//! AggregatorV3 price feeds) and strict decoding of what they return. Every argument is static, so calldata is the
 //! selector followed by one 32-byte word per argument; unit tests compare it with alloy's encoder.
 
 use alloc::vec::Vec;
 
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::{sol, SolCall};
+use common::abi_words::{addr_word, encode_static, uint_word};
 
 sol! {
     function burnFrom(address account, uint256 value) external;
@@ -15,27 +16,17 @@ sol! {
     function cap() external view returns (uint256);
     function totalSupply() external view returns (uint256);
     function decimals() external view returns (uint8);
+    function emissionReserve() external view returns (uint256);
+    function genesisTime() external view returns (uint256);
+    function epochLength() external view returns (uint256);
+    function drawReserve(address to, uint256 amount) external;
+    function recordWork(address provider, uint256 credits) external;
     function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 }
 
-/// A 32-byte ABI word holding an address.
-pub fn addr_word(a: Address) -> B256 {
-    a.into_word()
-}
-
-/// A 32-byte ABI word holding a uint256.
-pub fn uint_word(v: U256) -> B256 {
-    B256::from(v)
-}
-
-/// `selector ‖ words`.
-pub fn encode(selector: [u8; 4], words: &[B256]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(words.len().saturating_mul(32).saturating_add(4));
-    out.extend_from_slice(&selector);
-    for w in words {
-        out.extend_from_slice(w.as_slice());
-    }
-    out
+/// `selector ‖ words` (every argument here is a static word).
+fn encode(selector: [u8; 4], words: &[B256]) -> Vec<u8> {
+    encode_static(&selector, words)
 }
 
 /// `burnFrom(account, value)`.
@@ -81,6 +72,16 @@ pub fn allowance(owner: Address, spender: Address) -> Vec<u8> {
         allowanceCall::SELECTOR,
         &[addr_word(owner), addr_word(spender)],
     )
+}
+
+/// `drawReserve(to, amount)` (emissions contract).
+pub fn draw_reserve(to: Address, amount: U256) -> Vec<u8> {
+    encode(drawReserveCall::SELECTOR, &[addr_word(to), uint_word(amount)])
+}
+
+/// `recordWork(provider, credits)` (emissions contract).
+pub fn record_work(provider: Address, credits: U256) -> Vec<u8> {
+    encode(recordWorkCall::SELECTOR, &[addr_word(provider), uint_word(credits)])
 }
 
 /// `cap()`, `totalSupply()`, `decimals()`, `latestRoundData()`: calls without arguments.
@@ -159,6 +160,18 @@ mod tests {
                 v: 27,
                 r,
                 s
+            }
+            .abi_encode()
+        );
+        assert_eq!(
+            draw_reserve(a, v),
+            drawReserveCall { to: a, amount: v }.abi_encode()
+        );
+        assert_eq!(
+            record_work(a, v),
+            recordWorkCall {
+                provider: a,
+                credits: v
             }
             .abi_encode()
         );

@@ -65,8 +65,9 @@ mod tests;
 
 use alloc::vec::Vec;
 
-use alloy_primitives::{aliases::U64, uint, Address, B256, U256};
-use alloy_sol_types::SolCall;
+use alloy_primitives::{aliases::U64, Address, B256, U256};
+use alloy_sol_types::{SolCall, SolEvent};
+use common::abi_words::{addr_word, encode_static, uint_word};
 use common::{
     access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
     params::{self, ParameterUpdated},
@@ -76,20 +77,11 @@ use common::{
 use stylus_sdk::{
     call::{call, static_call},
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64, StorageU8},
+    storage::{StorageAddress, StorageMap, StorageU256, StorageU64, StorageU8},
     stylus_core::calls::errors::Error as CallError,
 };
 
 use crate::{calls::*, interface::*, math::*};
-
-/// Most epochs one `finalizeEpochs` call finalises.
-pub const MAX_FINALIZE_PER_CALL: u64 = 64;
-/// Most epochs one `claimRewards` call takes (DESIGN.md §4).
-pub const MAX_CLAIM_EPOCHS: usize = 32;
-/// Shortest epoch: 1 hour.
-pub const MIN_EPOCH_LENGTH: u64 = 3_600;
-/// Longest epoch: 30 days.
-pub const MAX_EPOCH_LENGTH: u64 = 30 * 86_400;
 
 /// `bytes32("mintSpreadBps")`: share of a purchase kept as spread, bps; default 25, at most 1,000.
 pub const MINT_SPREAD_BPS: B256 = params::name("mintSpreadBps");
@@ -97,60 +89,33 @@ pub const MINT_SPREAD_BPS: B256 = params::name("mintSpreadBps");
 pub const FEE_BPS: B256 = params::name("feeBps");
 /// `bytes32("feeBurnShareBps")`: share of the fee retired for good, bps; default 7,000, at most 10,000.
 pub const FEE_BURN_SHARE_BPS: B256 = params::name("feeBurnShareBps");
-/// `bytes32("treasuryEmissionBps")`: share of each emission to the treasury, bps; default 1,000, at
-/// most 5,000.
-pub const TREASURY_EMISSION_BPS: B256 = params::name("treasuryEmissionBps");
-/// `bytes32("emissionRateWad")`: share of the reserve emitted per epoch, wad; default
-/// 474,645,000,000,000 (1 − 2^(−1/1460): a 4-year half-life with daily epochs), at most 1e16 (1%).
-pub const EMISSION_RATE_WAD: B256 = params::name("emissionRateWad");
 /// `bytes32("maxPriceAge")`: oldest accepted price, seconds; default 600, from 60 to 86,400.
 pub const MAX_PRICE_AGE: B256 = params::name("maxPriceAge");
 /// `bytes32("sequencerGracePeriod")`: wait after the sequencer comes back, seconds; default 3,600, at
 /// most 86,400.
 pub const SEQUENCER_GRACE_PERIOD: B256 = params::name("sequencerGracePeriod");
-/// `bytes32("epochLength")`: the constructor's epoch length, seconds, 3,600 to 2,592,000.
-pub const EPOCH_LENGTH: B256 = params::name("epochLength");
-
-/// Default emission rate (see [`EMISSION_RATE_WAD`]).
-pub const DEFAULT_EMISSION_RATE_WAD: U256 = uint!(474_645_000_000_000_U256);
-
 /// `(name, default, min, max)` of every settable parameter.
-const PARAMETERS: [(B256, u64, u64, u64); 7] = [
+const PARAMETERS: [(B256, u64, u64, u64); 5] = [
     (MINT_SPREAD_BPS, 25, 0, 1_000),
     (FEE_BPS, 250, 0, 1_000),
     (FEE_BURN_SHARE_BPS, 7_000, 0, 10_000),
-    (TREASURY_EMISSION_BPS, 1_000, 0, 5_000),
-    (
-        EMISSION_RATE_WAD,
-        474_645_000_000_000,
-        0,
-        10_000_000_000_000_000,
-    ),
     (MAX_PRICE_AGE, 600, 60, 86_400),
     (SEQUENCER_GRACE_PERIOD, 3_600, 0, 86_400),
 ];
 
-/// One epoch's accounting.
+/// One epoch's burn-side accounting (the emission side is in the emissions contract).
 #[storage]
 pub struct EpochData {
     /// CT (wei) burned for credits during the epoch.
     burned: StorageU256,
     /// CT re-minted from the burn budget (provider payouts, fee to treasury, IOU claims).
     reminted: StorageU256,
-    /// CT minted from the reserve to pay settlements the budget could not cover.
+    /// CT drawn from the emission reserve to pay settlements the budget could not cover.
     minted_from_reserve: StorageU256,
-    /// CT emitted from the reserve when the epoch was finalised.
-    emitted: StorageU256,
     /// CT of fees retired from the budget for good.
     fees_burned: StorageU256,
-    /// Net credits settled to providers during the epoch.
-    work: StorageU256,
-    /// Part of `emitted` claimable by providers.
-    provider_share: StorageU256,
-    /// `provider_work[p]`: net credits settled to `p`.
-    provider_work: StorageMap<Address, StorageU256>,
-    /// `claimed[p]`: whether `p` claimed its reward.
-    claimed: StorageMap<Address, StorageBool>,
+    /// CT recorded as owed (IOUs) because neither the budget nor the reserve could pay.
+    owed_recorded: StorageU256,
 }
 
 /// The controller's storage and entrypoint.
@@ -165,8 +130,10 @@ pub struct BmeController {
     feed_decimals: StorageU8,
     /// AggregatorV3 L2 sequencer-uptime feed (0 = up, 1 = down); zero address = none.
     sequencer_feed: StorageAddress,
-    /// Receives fee re-mints and the treasury part of emissions.
+    /// Receives the treasury part of settlement fees.
     treasury: StorageAddress,
+    /// The emissions contract: holds the emission reserve, records work, pays epoch rewards.
+    emissions: StorageAddress,
     /// Free credits per account.
     credits: StorageMap<Address, StorageU256>,
     /// Credits locked by the escrow per account.
@@ -175,10 +142,6 @@ pub struct BmeController {
     outstanding: StorageU256,
     /// CT burned for credits and not yet re-minted or retired.
     burn_budget: StorageU256,
-    /// CT left in the emission reserve.
-    reserve: StorageU256,
-    /// The reserve at construction: `cap − totalSupply`.
-    initial_reserve: StorageU256,
     /// CT owed to each provider (IOUs).
     owed: StorageMap<Address, StorageU256>,
     /// Σ owed.
@@ -187,18 +150,14 @@ pub struct BmeController {
     total_burned: StorageU256,
     /// Cumulative CT re-minted from the budget.
     total_reminted: StorageU256,
-    /// Cumulative CT minted from the reserve for settlements.
+    /// Cumulative CT drawn from the emission reserve for settlements.
     total_minted_from_reserve: StorageU256,
-    /// Cumulative CT emitted by finalised epochs.
-    total_emitted: StorageU256,
     /// Cumulative CT of fees retired.
     total_retired: StorageU256,
-    /// Unix time of construction: start of epoch 0.
+    /// Start of epoch 0, unix seconds (the emissions contract's `genesisTime()`).
     genesis_time: StorageU64,
-    /// Seconds per epoch.
+    /// Seconds per epoch (the emissions contract's `epochLength()`).
     epoch_length: StorageU64,
-    /// The next epoch `finalizeEpochs` finalises (all before it are final).
-    next_epoch: StorageU64,
     /// `epochs[e]`.
     epochs: StorageMap<u64, EpochData>,
     /// The parameters of [`PARAMETERS`], in that order.
@@ -219,6 +178,12 @@ fn token_failed(reason: Vec<u8>) -> Error {
     })
 }
 
+fn emissions_failed(reason: Vec<u8>) -> Error {
+    Error::EmissionsCallFailed(BmeEmissionsCallFailed {
+        reason: reason.into(),
+    })
+}
+
 fn oracle_failed(feed: Address) -> Error {
     Error::OracleCallFailed(BmeOracleCallFailed { feed })
 }
@@ -230,21 +195,22 @@ fn add(a: U256, b: U256) -> Result<U256, Error> {
 #[public]
 #[implements(AccessControl, Pausable)]
 impl BmeController {
-    /// Initialises the controller: reads the token's `cap()` and `totalSupply()` (the reserve is their
-    /// difference) and the feed's `decimals()`, sets default parameters, and starts epoch 0 now.
+    /// Initialises the controller: reads the feed's `decimals()` and the emissions contract's epoch
+    /// clock (`genesisTime()`, `epochLength()`, so both contracts number epochs alike) and sets default
+    /// parameters.
     ///
     /// # Arguments
     /// * `token` - the compute token (this contract needs its `MINTER_ROLE`).
     /// * `price_feed` - AggregatorV3 CT/USD feed with 0–18 decimals.
     /// * `sequencer_feed` - Chainlink L2 sequencer-uptime feed, or zero for none.
-    /// * `treasury` - receives fee re-mints and the treasury part of emissions.
+    /// * `treasury` - receives the treasury part of settlement fees.
+    /// * `emissions` - the emissions contract (this contract needs its `SETTLER_ROLE`).
     /// * `admin` - receives `DEFAULT_ADMIN_ROLE`.
-    /// * `epoch_length` - seconds per epoch, 3,600 to 2,592,000 (1 hour to 30 days).
     ///
     /// # Errors
-    /// `AccessControlInvalidDefaultAdmin(admin)`, `BmeZeroAddress()` (token, feed or treasury),
-    /// `BmeParameterOutOfBounds("epochLength", …)`, `BmeOracleCallFailed(feed)`,
-    /// `BmeUnsupportedFeedDecimals(d)`, `BmeTokenCallFailed(reason)`.
+    /// `AccessControlInvalidDefaultAdmin(admin)`, `BmeZeroAddress()` (token, feed, treasury or
+    /// emissions), `BmeOracleCallFailed(feed)`, `BmeUnsupportedFeedDecimals(d)`,
+    /// `BmeEmissionsCallFailed(reason)` (a clock view failed, or reported a zero epoch length).
     ///
     /// # Events
     /// `RoleGranted`, `PriceFeedUpdated`, `SequencerFeedUpdated`, `TreasuryUpdated`.
@@ -255,8 +221,8 @@ impl BmeController {
         price_feed: Address,
         sequencer_feed: Address,
         treasury: Address,
+        emissions: Address,
         admin: Address,
-        epoch_length: u64,
     ) -> Result<(), Error> {
         if admin.is_zero() {
             return Err(Error::InvalidDefaultAdmin(
@@ -265,28 +231,28 @@ impl BmeController {
                 },
             ));
         }
-        if token.is_zero() || price_feed.is_zero() || treasury.is_zero() {
+        if token.is_zero() || price_feed.is_zero() || treasury.is_zero() || emissions.is_zero() {
             return Err(zero_address());
         }
-        if !(MIN_EPOCH_LENGTH..=MAX_EPOCH_LENGTH).contains(&epoch_length) {
-            return Err(out_of_bounds(
-                EPOCH_LENGTH,
-                U256::from(epoch_length),
-                U256::from(MIN_EPOCH_LENGTH),
-                U256::from(MAX_EPOCH_LENGTH),
-            ));
-        }
-        let cap = self.view_uint(token, calls::no_args(capCall::SELECTOR))?;
-        let supply = self.view_uint(token, calls::no_args(totalSupplyCall::SELECTOR))?;
-        let reserve = cap.saturating_sub(supply);
         let decimals = self.feed_decimals_of(price_feed)?;
+        let genesis = self.view_uint(
+            emissions,
+            calls::no_args(genesisTimeCall::SELECTOR),
+            emissions_failed,
+        )?;
+        let length = self.view_uint(
+            emissions,
+            calls::no_args(epochLengthCall::SELECTOR),
+            emissions_failed,
+        )?;
+        let (Ok(genesis), Ok(length @ 1..)) = (u64::try_from(genesis), u64::try_from(length)) else {
+            return Err(emissions_failed(Vec::new()));
+        };
 
         self.token.set(token);
-        self.reserve.set(reserve);
-        self.initial_reserve.set(reserve);
-        self.genesis_time
-            .set(U64::from(self.vm().block_timestamp()));
-        self.epoch_length.set(U64::from(epoch_length));
+        self.emissions.set(emissions);
+        self.genesis_time.set(U64::from(genesis));
+        self.epoch_length.set(U64::from(length));
         for (name, default, _, _) in PARAMETERS {
             self.parameters.insert(name, U256::from(default));
         }
@@ -344,7 +310,8 @@ impl BmeController {
         let this = self.vm().contract_address();
         let data = calls::permit(buyer, this, token_amount, deadline, v, r, s);
         if let Err(reason) = self.token_call(data) {
-            let allowance = self.view_uint(self.token.get(), calls::allowance(buyer, this))?;
+            let allowance =
+                self.view_uint(self.token.get(), calls::allowance(buyer, this), token_failed)?;
             if allowance < token_amount {
                 return Err(reason);
             }
@@ -420,7 +387,7 @@ impl BmeController {
         self.credits.insert(account, free.wrapping_sub(amount));
         let locked = self.locked.get(account);
         self.locked.insert(account, locked.wrapping_add(amount));
-        self.vm().log(CreditsLocked { account, amount });
+        self.emit(&[CreditsLocked::SIGNATURE_HASH, addr_word(account)], &[uint_word(amount)]);
         Ok(())
     }
 
@@ -443,7 +410,7 @@ impl BmeController {
         self.locked.insert(account, locked.wrapping_sub(amount));
         let free = self.credits.get(account);
         self.credits.insert(account, free.wrapping_add(amount));
-        self.vm().log(CreditsUnlocked { account, amount });
+        self.emit(&[CreditsUnlocked::SIGNATURE_HASH, addr_word(account)], &[uint_word(amount)]);
         Ok(())
     }
 
@@ -493,7 +460,12 @@ impl BmeController {
         // Cannot wrap: each subtrahend is the min of itself and the minuend.
         budget = budget.wrapping_sub(from_budget);
         let rest = owed_tokens.wrapping_sub(from_budget);
-        let reserve = self.reserve.get();
+        let emissions = self.emissions.get();
+        let reserve = self.view_uint(
+            emissions,
+            calls::no_args(emissionReserveCall::SELECTOR),
+            emissions_failed,
+        )?;
         let from_reserve = rest.min(reserve);
         let iou = rest.wrapping_sub(from_reserve);
         // The fee's token value comes out of what the budget still holds.
@@ -511,11 +483,13 @@ impl BmeController {
         self.locked.insert(payer, locked.wrapping_sub(credits));
         self.outstanding.set(outstanding.wrapping_sub(credits));
         self.burn_budget.set(budget);
-        self.reserve.set(reserve.wrapping_sub(from_reserve));
         if !iou.is_zero() {
             let owed = add(self.owed.get(provider), iou)?;
             self.owed.insert(provider, owed);
             self.total_owed.set(add(self.total_owed.get(), iou)?);
+            let mut e = self.epochs.setter(epoch);
+            let v = add(e.owed_recorded.get(), iou)?;
+            e.owed_recorded.set(v);
         }
         self.total_reminted
             .set(add(self.total_reminted.get(), reminted)?);
@@ -531,35 +505,31 @@ impl BmeController {
             e.minted_from_reserve.set(v);
             let v = add(e.fees_burned.get(), retired)?;
             e.fees_burned.set(v);
-            let v = add(e.work.get(), net)?;
-            e.work.set(v);
-            let v = add(e.provider_work.get(provider), net)?;
-            e.provider_work.insert(provider, v);
         }
-        self.vm().log(Settled {
-            payer,
-            provider,
-            credits,
-            fee,
-            tokensPaid: paid,
-            price,
-        });
-        self.vm().log(FeeDistributed {
-            epoch: U256::from(epoch),
-            treasuryAmount: to_treasury,
-            retired,
-        });
+        self.emit(
+            &[Settled::SIGNATURE_HASH, addr_word(payer), addr_word(provider)],
+            &[uint_word(credits), uint_word(fee), uint_word(paid), uint_word(price)],
+        );
+        self.emit(
+            &[FeeDistributed::SIGNATURE_HASH, uint_word(U256::from(epoch))],
+            &[uint_word(to_treasury), uint_word(retired)],
+        );
         if !iou.is_zero() {
-            self.vm().log(OwedRecorded {
-                provider,
-                amount: iou,
-            });
+            self.emit(&[OwedRecorded::SIGNATURE_HASH, addr_word(provider)], &[uint_word(iou)]);
         }
 
-        // Interactions.
-        self.mint_to(provider, paid)?;
+        // Interactions: the budget part minted here, the reserve part by the emissions contract
+        // (exactly `from_reserve`, read above; nothing runs in between that could change it), then the
+        // work recorded there for the epoch's emission.
+        self.mint_to(provider, from_budget)?;
+        if !from_reserve.is_zero() {
+            self.call_out(emissions, calls::draw_reserve(provider, from_reserve), emissions_failed)?;
+        }
         let treasury = self.treasury.get();
         self.mint_to(treasury, to_treasury)?;
+        if !net.is_zero() {
+            self.call_out(emissions, calls::record_work(provider, net), emissions_failed)?;
+        }
         Ok(paid)
     }
 
@@ -596,167 +566,21 @@ impl BmeController {
             let v = add(e.reminted.get(), amount)?;
             e.reminted.set(v);
         }
-        self.vm().log(OwedClaimed { provider, amount });
+        self.emit(&[OwedClaimed::SIGNATURE_HASH, addr_word(provider)], &[uint_word(amount)]);
         self.mint_to(provider, amount)?;
         Ok(amount)
     }
 
     // ------------------------------------------------------------------------------------------
-    // Epochs and emissions
+    // Equilibrium views
     // ------------------------------------------------------------------------------------------
 
-    /// The current epoch: `(now − genesisTime) / epochLength`.
-    pub fn current_epoch(&self) -> U256 {
-        U256::from(self.current_epoch_u64())
-    }
-
-    /// The next epoch to finalise; every epoch before it is final.
-    pub fn next_epoch_to_finalize(&self) -> U256 {
-        U256::from(self.next_epoch.get().to::<u64>())
-    }
-
-    /// Unix time at which epoch 0 started.
-    pub fn genesis_time(&self) -> U256 {
-        U256::from(self.genesis_time.get().to::<u64>())
-    }
-
-    /// Seconds per epoch.
-    pub fn epoch_length(&self) -> U256 {
-        U256::from(self.epoch_length.get().to::<u64>())
-    }
-
-    /// Finalises up to `min(max_epochs, 64)` past epochs in order (anyone may call). An epoch with
-    /// settled work emits `floor(reserve × emissionRateWad / 1e18)` from the reserve, the treasury part
-    /// minted at once and the rest left for providers to claim; an epoch without work emits nothing and
-    /// the reserve carries over. Returns how many epochs were finalised.
-    ///
-    /// # Errors
-    /// `BmeAmountTooLarge()`; `BmeTokenCallFailed(reason)` from the treasury mint.
-    ///
-    /// # Events
-    /// `EpochFinalized(epoch, emission, treasuryAmount, work)` per epoch; the token's `Transfer`.
-    pub fn finalize_epochs(&mut self, max_epochs: U256) -> Result<U256, Error> {
-        let current = self.current_epoch_u64();
-        let limit = u64::try_from(max_epochs)
-            .unwrap_or(u64::MAX)
-            .min(MAX_FINALIZE_PER_CALL);
-        let rate = self.param(EMISSION_RATE_WAD);
-        let treasury_bps = self.param(TREASURY_EMISSION_BPS);
-        let mut reserve = self.reserve.get();
-        let mut next = self.next_epoch.get().to::<u64>();
-        let mut to_treasury = U256::ZERO;
-        let mut total_emitted = self.total_emitted.get();
-        let mut done = 0u64;
-        for _ in 0..MAX_FINALIZE_PER_CALL {
-            if done >= limit || next >= current {
-                break;
-            }
-            let mut e = self.epochs.setter(next);
-            let work = e.work.get();
-            let emitted = if work.is_zero() {
-                U256::ZERO
-            } else {
-                emission(reserve, rate).ok_or_else(too_large)?
-            };
-            let treasury_part = bps_down(emitted, treasury_bps).ok_or_else(too_large)?;
-            // Cannot wrap: emitted <= reserve (rate <= 1e18); treasury_part <= emitted.
-            reserve = reserve.wrapping_sub(emitted);
-            e.emitted.set(emitted);
-            e.provider_share.set(emitted.wrapping_sub(treasury_part));
-            drop(e);
-            to_treasury = add(to_treasury, treasury_part)?;
-            total_emitted = add(total_emitted, emitted)?;
-            self.vm().log(EpochFinalized {
-                epoch: U256::from(next),
-                emission: emitted,
-                treasuryAmount: treasury_part,
-                work,
-            });
-            // Cannot wrap: next < current <= u64::MAX; done < limit.
-            next = next.wrapping_add(1);
-            done = done.wrapping_add(1);
-        }
-        self.reserve.set(reserve);
-        self.total_emitted.set(total_emitted);
-        self.next_epoch.set(U64::from(next));
-        let treasury = self.treasury.get();
-        self.mint_to(treasury, to_treasury)?;
-        Ok(U256::from(done))
-    }
-
-    /// Pays the caller its share of each listed finalised epoch's emission:
-    /// `floor(providerShare(e) × work(e, caller) / work(e))`, once per epoch. Returns the total CT (wei).
-    ///
-    /// # Errors
-    /// `BmeTooManyEpochs(length, 32)`, `BmeEpochNotFinalized(epoch)`, `BmeAlreadyClaimed(epoch)` (also
-    /// for an epoch listed twice), `BmeAmountTooLarge()`, `BmeTokenCallFailed(reason)`.
-    ///
-    /// # Events
-    /// `RewardsClaimed(provider, epoch, amount)` per epoch; the token's `Transfer`.
-    pub fn claim_rewards(&mut self, epochs: Vec<U256>) -> Result<U256, Error> {
-        if epochs.len() > MAX_CLAIM_EPOCHS {
-            return Err(Error::TooManyEpochs(BmeTooManyEpochs {
-                length: U256::from(epochs.len()),
-                max: U256::from(MAX_CLAIM_EPOCHS),
-            }));
-        }
-        let provider = self.vm().msg_sender();
-        let next = self.next_epoch.get().to::<u64>();
-        // Checks first: every epoch final, unclaimed and listed once.
-        let mut rewards = [U256::ZERO; MAX_CLAIM_EPOCHS];
-        for (i, &epoch) in epochs.iter().enumerate() {
-            let e = match u64::try_from(epoch) {
-                Ok(e) if e < next => e,
-                _ => return Err(Error::EpochNotFinalized(BmeEpochNotFinalized { epoch })),
-            };
-            if epochs[..i].contains(&epoch) || self.epochs.getter(e).claimed.get(provider) {
-                return Err(Error::AlreadyClaimed(BmeAlreadyClaimed { epoch }));
-            }
-            rewards[i] = self.reward(e, provider)?;
-        }
-        // Effects.
-        let mut total = U256::ZERO;
-        for (i, &epoch) in epochs.iter().enumerate() {
-            let e = epoch.to::<u64>();
-            self.epochs.setter(e).claimed.insert(provider, true);
-            total = add(total, rewards[i])?;
-            self.vm().log(RewardsClaimed {
-                provider,
-                epoch,
-                amount: rewards[i],
-            });
-        }
-        self.mint_to(provider, total)?;
-        Ok(total)
-    }
-
-    /// `provider`'s unclaimed reward of `epoch` in CT (wei): zero if the epoch is not final or was
-    /// claimed.
-    ///
-    /// # Errors
-    /// `BmeAmountTooLarge()`.
-    pub fn pending_reward(&self, epoch: U256, provider: Address) -> Result<U256, Error> {
-        let next = self.next_epoch.get().to::<u64>();
-        match u64::try_from(epoch) {
-            Ok(e) if e < next && !self.epochs.getter(e).claimed.get(provider) => {
-                self.reward(e, provider)
-            }
-            _ => Ok(U256::ZERO),
-        }
-    }
-
-    /// Net credits settled to `provider` in `epoch`.
-    pub fn provider_work(&self, epoch: U256, provider: Address) -> U256 {
-        match u64::try_from(epoch) {
-            Ok(e) => self.epochs.getter(e).provider_work.get(provider),
-            Err(_) => U256::ZERO,
-        }
-    }
-
-    /// Epoch `epoch`'s accounting: `(burned, reminted, mintedFromReserve, emitted, feesBurned, work)` —
-    /// CT (wei) burned for credits, re-minted from the budget, minted from the reserve for settlements,
-    /// emitted at finalisation, fees retired, and net credits settled.
-    pub fn epoch_stats(&self, epoch: U256) -> (U256, U256, U256, U256, U256, U256) {
+    /// Epoch `epoch`'s burn-side accounting: `(burned, reminted, mintedFromReserve, feesBurned,
+    /// owedRecorded)` — CT (wei) burned for credits, re-minted from the budget, drawn from the emission
+    /// reserve for settlements, fees retired, and recorded as owed (IOUs) — the per-epoch counterpart
+    /// of [`Self::supply_stats`]. Epochs are the emissions contract's (`currentEpoch()` there); its
+    /// `epochStats(e)` gives the same epoch's work and emission.
+    pub fn epoch_stats(&self, epoch: U256) -> (U256, U256, U256, U256, U256) {
         let Ok(e) = u64::try_from(epoch) else {
             return Default::default();
         };
@@ -765,21 +589,19 @@ impl BmeController {
             e.burned.get(),
             e.reminted.get(),
             e.minted_from_reserve.get(),
-            e.emitted.get(),
             e.fees_burned.get(),
-            e.work.get(),
+            e.owed_recorded.get(),
         )
     }
 
-    /// Cumulative CT (wei): `(burned, reminted, mintedFromReserve, emitted, retired, owed)`.
-    /// `reminted + retired + burnBudget = burned`; `mintedFromReserve + emitted + reserve =
-    /// initialReserve`.
-    pub fn supply_stats(&self) -> (U256, U256, U256, U256, U256, U256) {
+    /// Cumulative CT (wei): `(burned, reminted, mintedFromReserve, retired, owed)`.
+    /// `reminted + retired + burnBudget = burned` (DESIGN.md §9.2); `mintedFromReserve` equals the
+    /// emissions contract's `drawn` (its `supplyStats()`), whose reserve side balances on its own.
+    pub fn supply_stats(&self) -> (U256, U256, U256, U256, U256) {
         (
             self.total_burned.get(),
             self.total_reminted.get(),
             self.total_minted_from_reserve.get(),
-            self.total_emitted.get(),
             self.total_retired.get(),
             self.total_owed.get(),
         )
@@ -788,16 +610,6 @@ impl BmeController {
     /// CT (wei) burned for credits and not yet re-minted or retired.
     pub fn burn_budget(&self) -> U256 {
         self.burn_budget.get()
-    }
-
-    /// CT (wei) left in the emission reserve.
-    pub fn emission_reserve(&self) -> U256 {
-        self.reserve.get()
-    }
-
-    /// The reserve at construction (`cap − totalSupply`), CT (wei).
-    pub fn initial_reserve(&self) -> U256 {
-        self.initial_reserve.get()
     }
 
     /// USD value of the burn budget over USD value of outstanding credits, wad (1e18 = 100%);
@@ -818,6 +630,11 @@ impl BmeController {
     /// The compute token.
     pub fn token(&self) -> Address {
         self.token.get()
+    }
+
+    /// The emissions contract (emission reserve, epoch rewards).
+    pub fn emissions(&self) -> Address {
+        self.emissions.get()
     }
 
     /// The CT/USD price feed.
@@ -860,11 +677,10 @@ impl BmeController {
         }
         let old = self.parameters.get(name);
         self.parameters.insert(name, value);
-        self.vm().log(ParameterUpdated {
-            name,
-            oldValue: old,
-            newValue: value,
-        });
+        self.emit(
+            &[ParameterUpdated::SIGNATURE_HASH, name],
+            &[uint_word(old), uint_word(value)],
+        );
         Ok(())
     }
 
@@ -1003,25 +819,12 @@ impl BmeController {
         self.total_burned.set(burned);
         self.epochs.setter(epoch).burned.set(epoch_burned);
         let buyer = self.vm().msg_sender();
-        self.vm().log(CreditsPurchased {
-            buyer,
-            beneficiary,
-            tokensBurned: token_amount,
-            credits,
-            price,
-        });
+        self.emit(
+            &[CreditsPurchased::SIGNATURE_HASH, addr_word(buyer), addr_word(beneficiary)],
+            &[uint_word(token_amount), uint_word(credits), uint_word(price)],
+        );
         self.token_call(calls::burn_from(buyer, token_amount))?;
         Ok(credits)
-    }
-
-    fn reward(&self, epoch: u64, provider: Address) -> Result<U256, Error> {
-        let e = self.epochs.getter(epoch);
-        let work = e.work.get();
-        if work.is_zero() {
-            return Ok(U256::ZERO);
-        }
-        mul_div_down(e.provider_share.get(), e.provider_work.get(provider), work)
-            .ok_or_else(too_large)
     }
 
     /// Reads a feed's `latestRoundData()` as `(answer, startedAt, updatedAt)`.
@@ -1071,12 +874,18 @@ impl BmeController {
         price_wad(answer, self.feed_decimals.get().to::<u8>()).ok_or_else(too_large)
     }
 
-    fn view_uint(&self, to: Address, data: Vec<u8>) -> Result<U256, Error> {
+    /// Reads a `uint256` view of `to`; `failed` wraps the revert data (or the malformed return data).
+    fn view_uint(
+        &self,
+        to: Address,
+        data: Vec<u8>,
+        failed: fn(Vec<u8>) -> Error,
+    ) -> Result<U256, Error> {
         let out = static_call(self.vm(), Call::new(), to, &data).map_err(|e| match e {
-            CallError::Revert(reason) => token_failed(reason),
-            CallError::AbiDecodingFailed(_) => token_failed(Vec::new()),
+            CallError::Revert(reason) => failed(reason),
+            CallError::AbiDecodingFailed(_) => failed(Vec::new()),
         })?;
-        decode_uint(&out).ok_or_else(|| token_failed(out))
+        decode_uint(&out).ok_or_else(|| failed(out))
     }
 
     fn feed_decimals_of(&self, feed: Address) -> Result<u8, Error> {
@@ -1098,10 +907,20 @@ impl BmeController {
 
     fn token_call(&mut self, data: Vec<u8>) -> Result<Vec<u8>, Error> {
         let token = self.token.get();
+        self.call_out(token, data, token_failed)
+    }
+
+    /// Calls `to` with `data`; `failed` wraps its revert data.
+    fn call_out(
+        &mut self,
+        to: Address,
+        data: Vec<u8>,
+        failed: fn(Vec<u8>) -> Error,
+    ) -> Result<Vec<u8>, Error> {
         let context = Call::new_mutating(self);
-        call(self.vm(), context, token, &data).map_err(|e| match e {
-            CallError::Revert(reason) => token_failed(reason),
-            CallError::AbiDecodingFailed(_) => token_failed(Vec::new()),
+        call(self.vm(), context, to, &data).map_err(|e| match e {
+            CallError::Revert(reason) => failed(reason),
+            CallError::AbiDecodingFailed(_) => failed(Vec::new()),
         })
     }
 
@@ -1113,20 +932,29 @@ impl BmeController {
         self.token_call(calls::mint(to, amount)).map(|_| ())
     }
 
+    /// Logs an event whose data is all static words (`topics[0]` is the signature hash).
+    fn emit(&self, topics: &[B256], words: &[B256]) {
+        // Cannot fail: every event here has at most 3 topics (raw_log rejects more than 4).
+        let _ = self.vm().raw_log(topics, &encode_static(&[], words));
+    }
+
     fn _set_price_feed(&mut self, feed: Address, decimals: u8) {
         self.price_feed.set(feed);
         self.feed_decimals
             .set(alloy_primitives::aliases::U8::from(decimals));
-        self.vm().log(PriceFeedUpdated { feed, decimals });
+        self.emit(
+            &[PriceFeedUpdated::SIGNATURE_HASH, addr_word(feed)],
+            &[uint_word(U256::from(decimals))],
+        );
     }
 
     fn _set_sequencer_feed(&mut self, feed: Address) {
         self.sequencer_feed.set(feed);
-        self.vm().log(SequencerFeedUpdated { feed });
+        self.emit(&[SequencerFeedUpdated::SIGNATURE_HASH, addr_word(feed)], &[]);
     }
 
     fn _set_treasury(&mut self, treasury: Address) {
         self.treasury.set(treasury);
-        self.vm().log(TreasuryUpdated { treasury });
+        self.emit(&[TreasuryUpdated::SIGNATURE_HASH, addr_word(treasury)], &[]);
     }
 }

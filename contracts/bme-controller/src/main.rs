@@ -16,8 +16,6 @@ fn main() {
         OwedRecorded::abi(),
         OwedClaimed::abi(),
         FeeDistributed::abi(),
-        EpochFinalized::abi(),
-        RewardsClaimed::abi(),
         PriceFeedUpdated::abi(),
         SequencerFeedUpdated::abi(),
         TreasuryUpdated::abi(),

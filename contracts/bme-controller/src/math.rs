@@ -19,21 +19,12 @@ pub const TOKEN_PRICE_TO_CREDITS: U256 = uint!(1_000_000_000_000_000_000_000_000
 
 /// `floor(a × b / d)`, or `None` if `a × b` overflows or `d` is zero.
 pub fn mul_div_down(a: U256, b: U256, d: U256) -> Option<U256> {
-    a.checked_mul(b)?.checked_div(d)
+    common::math::mul_div(a, b, d, false)
 }
 
 /// `ceil(a × b / d)`, or `None` if `a × b` overflows or `d` is zero.
 pub fn mul_div_up(a: U256, b: U256, d: U256) -> Option<U256> {
-    let product = a.checked_mul(b)?;
-    let quotient = product.checked_div(d)?;
-    // `quotient × d <= product` cannot overflow. Comparing it with the product instead of taking
-    // `product % d` keeps ruint's separate remainder routine (~4,000 wasm instructions) out.
-    if quotient.wrapping_mul(d) == product {
-        Some(quotient)
-    } else {
-        // Cannot overflow: quotient <= product / 2 < U256::MAX when d >= 2 (d == 1 leaves no rest).
-        quotient.checked_add(U256::from(1))
-    }
+    common::math::mul_div(a, b, d, true)
 }
 
 /// The feed answer as a price wad: `answer × 10^(18 − decimals)`.

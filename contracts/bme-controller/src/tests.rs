@@ -3,7 +3,7 @@
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
-use alloy_primitives::{address, aliases::U80, Address, I256};
+use alloy_primitives::{address, aliases::U80, uint, Address, I256};
 use alloy_sol_types::{sol, SolCall, SolError, SolValue};
 use common::{access::RoleGranted, pausable::Pausable};
 use stylus_sdk::testing::TestVM;
@@ -23,6 +23,7 @@ pub(crate) const BUYER: Address = address!("000000000000000000000000000000000000
 pub(crate) const PROVIDER: Address = address!("0000000000000000000000000000000000000a0a");
 pub(crate) const PROVIDER2: Address = address!("0000000000000000000000000000000000000a0b");
 pub(crate) const CONTROLLER: Address = address!("00000000000000000000000000000000000c0111");
+pub(crate) const EMISSIONS: Address = address!("000000000000000000000000000000000000e1e1");
 pub(crate) const T0: u64 = 1_700_000_000;
 pub(crate) const DAY: u64 = 86_400;
 
@@ -180,6 +181,67 @@ impl Model for FeedModel {
     }
 }
 
+/// The emissions contract: epoch clock, reserve (`cap − supply` at creation) and work records;
+/// `drawReserve` mints on the token model (only the controller may call it, as `SETTLER_ROLE`).
+pub(crate) struct EmissionsModel {
+    pub token: Rc<RefCell<TokenModel>>,
+    pub genesis: u64,
+    pub epoch_length: u64,
+    pub reserve: U256,
+    /// `(provider, credits)` of every `recordWork`, in order.
+    pub work: Vec<(Address, U256)>,
+    /// Σ drawn for settlements.
+    pub drawn: U256,
+}
+
+impl EmissionsModel {
+    pub fn new(token: Rc<RefCell<TokenModel>>, genesis: u64, epoch_length: u64) -> Self {
+        let reserve = {
+            let t = token.borrow();
+            t.cap - t.supply
+        };
+        Self {
+            token,
+            genesis,
+            epoch_length,
+            reserve,
+            work: Vec::new(),
+            drawn: U256::ZERO,
+        }
+    }
+}
+
+impl Model for EmissionsModel {
+    fn call(&mut self, c: &ModelCall) -> Result<Vec<u8>, Vec<u8>> {
+        let sel: [u8; 4] = c.data[..4].try_into().unwrap();
+        if sel == genesisTimeCall::SELECTOR {
+            Ok(U256::from(self.genesis).abi_encode())
+        } else if sel == epochLengthCall::SELECTOR {
+            Ok(U256::from(self.epoch_length).abi_encode())
+        } else if sel == emissionReserveCall::SELECTOR {
+            Ok(self.reserve.abi_encode())
+        } else if sel == drawReserveCall::SELECTOR {
+            assert_eq!(c.from, CONTROLLER, "only the settler draws");
+            let d = drawReserveCall::abi_decode(&c.data).unwrap();
+            assert!(d.amount <= self.reserve, "the controller overdrew the reserve");
+            self.reserve -= d.amount;
+            self.drawn += d.amount;
+            let mut t = self.token.borrow_mut();
+            assert!(t.supply + d.amount <= t.cap, "reserve draws stay under the cap");
+            t.supply += d.amount;
+            *t.balances.entry(d.to).or_default() += d.amount;
+            Ok(vec![])
+        } else if sel == recordWorkCall::SELECTOR {
+            assert_eq!(c.from, CONTROLLER, "only the settler records work");
+            let w = recordWorkCall::abi_decode(&c.data).unwrap();
+            self.work.push((w.provider, w.credits));
+            Ok(vec![])
+        } else {
+            Err(b"unknown selector".to_vec())
+        }
+    }
+}
+
 /// 1.50 USD per CT with Chainlink's 8 decimals.
 pub(crate) fn usd_8(cents: i64) -> I256 {
     I256::try_from(cents).unwrap() * I256::try_from(1_000_000).unwrap()
@@ -190,6 +252,7 @@ pub(crate) struct Fixture {
     pub bme: BmeController,
     pub token: Rc<RefCell<TokenModel>>,
     pub feed: Rc<RefCell<FeedModel>>,
+    pub emissions: Rc<RefCell<EmissionsModel>>,
 }
 
 impl Fixture {
@@ -228,9 +291,10 @@ pub(crate) fn fixture_with(supply: U256, cap: U256) -> Fixture {
     let host = ModelHost::new(vm);
     let token = host.install(TOKEN, TokenModel::new(supply, cap));
     let feed = host.install(FEED, FeedModel::new(8, usd_8(150), T0));
+    let emissions = host.install(EMISSIONS, EmissionsModel::new(token.clone(), T0, DAY));
     let mut bme = BmeController::from(&host);
     host.vm.set_sender(ADMIN);
-    bme.constructor(TOKEN, FEED, Address::ZERO, TREASURY, ADMIN, DAY)
+    bme.constructor(TOKEN, FEED, Address::ZERO, TREASURY, EMISSIONS, ADMIN)
         .unwrap();
     bme.grant_role(ESCROW_ROLE, ESCROW).unwrap();
     bme.grant_role(PARAMETER_ADMIN_ROLE, ADMIN).unwrap();
@@ -242,6 +306,7 @@ pub(crate) fn fixture_with(supply: U256, cap: U256) -> Fixture {
         bme,
         token,
         feed,
+        emissions,
     }
 }
 
@@ -284,26 +349,23 @@ fn price_1_50() -> U256 {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn constructor_reads_the_reserve_and_feed_and_sets_defaults() {
-    let fx = fixture();
-    assert_eq!(fx.bme.initial_reserve(), ct(350_000_000));
-    assert_eq!(fx.bme.emission_reserve(), ct(350_000_000));
+fn constructor_reads_the_feed_and_the_epoch_clock_and_sets_defaults() {
+    let mut fx = fixture();
     assert_eq!(fx.bme.token(), TOKEN);
+    assert_eq!(fx.bme.emissions(), EMISSIONS);
     assert_eq!(fx.bme.price_feed(), FEED);
     assert_eq!(fx.bme.sequencer_feed(), Address::ZERO);
     assert_eq!(fx.bme.treasury(), TREASURY);
-    assert_eq!(fx.bme.genesis_time(), U256::from(T0));
-    assert_eq!(fx.bme.epoch_length(), U256::from(DAY));
-    assert_eq!(fx.bme.current_epoch(), U256::ZERO);
     for (name, default, _, _) in PARAMETERS {
         assert_eq!(fx.bme.parameter(name), U256::from(default));
     }
-    assert_eq!(
-        fx.bme.parameter(EMISSION_RATE_WAD),
-        DEFAULT_EMISSION_RATE_WAD
-    );
     assert!(fx.bme.has_role(DEFAULT_ADMIN_ROLE, ADMIN));
     assert_eq!(fx.bme.price().unwrap(), price_1_50());
+    // Epochs follow the emissions contract's clock (genesis T0, one day).
+    fx.at(T0 + 2 * DAY + 5);
+    fx.buy(ct(3));
+    assert_eq!(fx.bme.epoch_stats(U256::from(2)).0, ct(3));
+    assert_eq!(fx.bme.epoch_stats(U256::from(1)).0, U256::ZERO);
 }
 
 #[test]
@@ -311,11 +373,12 @@ fn constructor_emits_configuration_events() {
     let vm = TestVM::new();
     vm.set_contract_address(CONTROLLER);
     let host = ModelHost::new(vm);
-    host.install(TOKEN, TokenModel::new(U256::ZERO, ct(10)));
+    let token = host.install(TOKEN, TokenModel::new(U256::ZERO, ct(10)));
     host.install(FEED, FeedModel::new(18, I256::ONE, 0));
+    host.install(EMISSIONS, EmissionsModel::new(token, 0, 3_600));
     let mut bme = BmeController::from(&host);
     host.vm.set_sender(ADMIN);
-    bme.constructor(TOKEN, FEED, SEQUENCER, TREASURY, ADMIN, 3_600)
+    bme.constructor(TOKEN, FEED, SEQUENCER, TREASURY, EMISSIONS, ADMIN)
         .unwrap();
     assert_eq!(
         logs_of::<PriceFeedUpdated>(&host.vm),
@@ -333,9 +396,9 @@ fn constructor_emits_configuration_events() {
         vec![TreasuryUpdated { treasury: TREASURY }]
     );
     assert_eq!(logs_of::<RoleGranted>(&host.vm).len(), 1);
-    assert_eq!(bme.initial_reserve(), ct(10));
 }
 
+/// Constructs a controller; `epoch` is the emissions contract's epoch length (0 = broken clock).
 fn try_construct(
     token: Address,
     feed: Address,
@@ -344,13 +407,26 @@ fn try_construct(
     epoch: u64,
     decimals: u8,
 ) -> (TestVM, Result<(), Error>) {
+    try_construct_with(token, feed, treasury, EMISSIONS, admin, epoch, decimals)
+}
+
+fn try_construct_with(
+    token: Address,
+    feed: Address,
+    treasury: Address,
+    emissions: Address,
+    admin: Address,
+    epoch: u64,
+    decimals: u8,
+) -> (TestVM, Result<(), Error>) {
     let vm = TestVM::new();
     let host = ModelHost::new(vm.clone());
-    host.install(TOKEN, TokenModel::new(U256::ZERO, ct(10)));
+    let token_model = host.install(TOKEN, TokenModel::new(U256::ZERO, ct(10)));
     host.install(FEED, FeedModel::new(decimals, I256::ONE, 0));
+    host.install(EMISSIONS, EmissionsModel::new(token_model, 0, epoch));
     let mut bme = BmeController::from(&host);
     let before = vm.snapshot().storage;
-    let result = bme.constructor(token, feed, Address::ZERO, treasury, admin, epoch);
+    let result = bme.constructor(token, feed, Address::ZERO, treasury, emissions, admin);
     if result.is_err() {
         assert_eq!(vm.snapshot().storage, before, "failed constructor wrote");
         assert!(vm.get_emitted_logs().is_empty());
@@ -377,19 +453,26 @@ fn constructor_rejects_bad_arguments() {
             zero_address()
         );
     }
-    for epoch in [3_599, 30 * DAY + 1] {
-        assert_eq!(
-            try_construct(TOKEN, FEED, TREASURY, ADMIN, epoch, 8)
-                .1
-                .unwrap_err(),
-            out_of_bounds(
-                EPOCH_LENGTH,
-                U256::from(epoch),
-                U256::from(3_600),
-                U256::from(30 * DAY)
-            )
-        );
-    }
+    assert_eq!(
+        try_construct_with(TOKEN, FEED, TREASURY, zero, ADMIN, DAY, 8)
+            .1
+            .unwrap_err(),
+        zero_address()
+    );
+    assert_eq!(
+        try_construct(TOKEN, FEED, TREASURY, ADMIN, 0, 8)
+            .1
+            .unwrap_err(),
+        emissions_failed(Vec::new()),
+        "a zero epoch length is a broken emissions contract"
+    );
+    assert_eq!(
+        try_construct_with(TOKEN, FEED, TREASURY, TREASURY, ADMIN, DAY, 8)
+            .1
+            .unwrap_err(),
+        emissions_failed(Vec::new()),
+        "an address without the emissions views"
+    );
     assert_eq!(
         try_construct(TOKEN, FEED, TREASURY, ADMIN, DAY, 19)
             .1
@@ -742,28 +825,26 @@ fn settle_pays_from_the_burn_budget_and_splits_the_fee() {
     assert_eq!(fx.bme.locked_credits_of(BUYER), U256::ZERO);
     assert_eq!(
         fx.bme.epoch_stats(U256::ZERO),
-        (
-            ct(2_000),
-            ct(650) + to_treasury,
-            U256::ZERO,
-            U256::ZERO,
-            retired,
-            U256::from(975_000_000u64)
-        )
+        (ct(2_000), ct(650) + to_treasury, U256::ZERO, retired, U256::ZERO)
     );
     assert_eq!(
-        fx.bme.provider_work(U256::ZERO, PROVIDER),
-        U256::from(975_000_000u64)
+        fx.emissions.borrow().work,
+        vec![(PROVIDER, U256::from(975_000_000u64))],
+        "the net credits are recorded as the provider's work"
     );
-    let (burned, reminted, from_reserve, emitted, total_retired, owed) = fx.bme.supply_stats();
+    let (burned, reminted, from_reserve, total_retired, owed) = fx.bme.supply_stats();
     assert_eq!(
         reminted + total_retired + fx.bme.burn_budget(),
         burned,
         "invariant 2"
     );
-    assert_eq!(
-        (from_reserve, emitted, owed),
-        (U256::ZERO, U256::ZERO, U256::ZERO)
+    assert_eq!((from_reserve, owed), (U256::ZERO, U256::ZERO));
+    assert!(
+        !fx.host
+            .calls()
+            .iter()
+            .any(|c| c.data[..4] == drawReserveCall::SELECTOR),
+        "the budget covered it: no reserve draw"
     );
     let mints: Vec<_> = fx
         .host
@@ -822,8 +903,28 @@ fn settle_falls_back_to_the_reserve_and_then_to_an_iou() {
     let owed = tokens_for_credits_down(credits - fee, uint!(750_000_000_000_000_000_U256)).unwrap();
     assert_eq!(paid, owed, "budget 20 CT + reserve cover it");
     assert_eq!(fx.bme.burn_budget(), U256::ZERO);
-    assert_eq!(fx.bme.emission_reserve(), ct(100) - (owed - ct(20)));
+    assert_eq!(fx.emissions.borrow().reserve, ct(100) - (owed - ct(20)));
     assert_eq!(fx.bme.epoch_stats(U256::ZERO).2, owed - ct(20));
+    assert_eq!(fx.bme.supply_stats().2, fx.emissions.borrow().drawn);
+    let draws: Vec<_> = fx
+        .host
+        .calls()
+        .into_iter()
+        .filter(|c| c.data[..4] == drawReserveCall::SELECTOR)
+        .map(|c| (c.to, c.data))
+        .collect();
+    assert_eq!(
+        draws,
+        vec![(
+            EMISSIONS,
+            drawReserveCall {
+                to: PROVIDER,
+                amount: owed - ct(20)
+            }
+            .abi_encode()
+        )]
+    );
+    assert_eq!(fx.token.borrow().balance(PROVIDER), owed);
     assert_eq!(
         fx.token.borrow().balance(TREASURY),
         U256::ZERO,
@@ -844,6 +945,7 @@ fn settle_falls_back_to_the_reserve_and_then_to_an_iou() {
     // Budget 20 + reserve 20 (the buy burned 20 CT, freeing cap room that the reserve does not see).
     assert_eq!(paid, ct(40));
     assert_eq!(fx.bme.owed_to(PROVIDER), owed - ct(40));
+    assert_eq!(fx.bme.epoch_stats(U256::ZERO).4, owed - ct(40));
     assert_eq!(
         logs_of::<OwedRecorded>(fx.vm()),
         vec![OwedRecorded {
@@ -917,139 +1019,27 @@ fn settlement_works_while_paused() {
     assert!(settle(&mut fx, U256::from(1_000_000u64)) > U256::ZERO);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Epochs, emissions, rewards
-// ---------------------------------------------------------------------------------------------
-
+/// A failing emissions contract fails the settlement with its revert data, all of it rolled back.
 #[test]
-fn finalizing_emits_from_the_reserve_only_for_epochs_with_work() {
-    let mut fx = fixture();
-    fx.buy(ct(1_000));
-    settle(&mut fx, U256::from(300_000_000u64)); // epoch 0 has work
-    fx.at(T0 + 3 * DAY); // epochs 0, 1, 2 are over
-    fx.vm().set_sender(BUYER);
-    assert_eq!(
-        fx.bme.finalize_epochs(U256::from(1)).unwrap(),
-        U256::from(1),
-        "bounded by maxEpochs"
-    );
-    let emission0 = emission(ct(350_000_000), DEFAULT_EMISSION_RATE_WAD).unwrap();
-    let treasury0 = emission0 / U256::from(10);
-    assert_eq!(fx.bme.epoch_stats(U256::ZERO).3, emission0);
-    assert_eq!(fx.bme.emission_reserve(), ct(350_000_000) - emission0);
-    assert_eq!(
-        logs_of::<EpochFinalized>(fx.vm()),
-        vec![EpochFinalized {
-            epoch: U256::ZERO,
-            emission: emission0,
-            treasuryAmount: treasury0,
-            work: U256::from(292_500_000u64)
-        }]
-    );
-    let treasury_before = fx.token.borrow().balance(TREASURY);
-    assert_eq!(fx.bme.finalize_epochs(U256::MAX).unwrap(), U256::from(2));
-    assert_eq!(
-        fx.bme.epoch_stats(U256::from(1)).3,
-        U256::ZERO,
-        "no work, no emission"
-    );
-    assert_eq!(fx.bme.next_epoch_to_finalize(), U256::from(3));
-    assert_eq!(
-        fx.token.borrow().balance(TREASURY),
-        treasury_before,
-        "empty epochs mint nothing"
-    );
-    assert_eq!(
-        fx.bme.finalize_epochs(U256::MAX).unwrap(),
-        U256::ZERO,
-        "the current epoch waits"
-    );
-    let (_, _, from_reserve, emitted, _, _) = fx.bme.supply_stats();
-    assert_eq!(
-        from_reserve + emitted + fx.bme.emission_reserve(),
-        fx.bme.initial_reserve(),
-        "invariant 3"
-    );
+fn settle_reports_a_failing_emissions_contract() {
+    let mut fx = fixture_with(ct(999_999_900), ct(1_000_000_000));
+    fx.buy(ct(20));
+    fx.feed.borrow_mut().answer = usd_8(75); // the budget no longer covers it: a reserve draw
+    let credits = fx.bme.credit_balance_of(BUYER);
+    fx.as_escrow(|b| b.lock_credits(BUYER, credits)).unwrap();
+    fx.host.install(EMISSIONS, Reverting(b"nope".to_vec()));
+    let result = fx.as_escrow(|b| b.settle(BUYER, PROVIDER, credits));
+    assert_eq!(result.unwrap_err(), emissions_failed(b"nope".to_vec()));
 }
 
-#[test]
-fn providers_claim_their_pro_rata_share_once() {
-    let mut fx = fixture();
-    fx.buy(ct(1_000));
-    fx.as_escrow(|b| b.lock_credits(BUYER, U256::from(400_000_000u64)))
-        .unwrap();
-    fx.as_escrow(|b| b.settle(BUYER, PROVIDER, U256::from(300_000_000u64)))
-        .unwrap();
-    fx.as_escrow(|b| b.settle(BUYER, PROVIDER2, U256::from(100_000_000u64)))
-        .unwrap();
-    fx.at(T0 + DAY);
-    fx.bme.finalize_epochs(U256::from(1)).unwrap();
-    let emission0 = emission(ct(350_000_000), DEFAULT_EMISSION_RATE_WAD).unwrap();
-    let share = emission0 - emission0 / U256::from(10);
-    let work = U256::from(390_000_000u64);
-    let expect1 = share * U256::from(292_500_000u64) / work;
-    let expect2 = share * U256::from(97_500_000u64) / work;
-    assert_eq!(
-        fx.bme.pending_reward(U256::ZERO, PROVIDER).unwrap(),
-        expect1
-    );
+/// A model that reverts every call with `0`.
+struct Reverting(Vec<u8>);
 
-    let before = fx.token.borrow().balance(PROVIDER);
-    fx.vm().set_sender(PROVIDER);
-    assert_eq!(fx.bme.claim_rewards(vec![U256::ZERO]).unwrap(), expect1);
-    assert_eq!(fx.token.borrow().balance(PROVIDER) - before, expect1);
-    assert_eq!(
-        fx.bme.pending_reward(U256::ZERO, PROVIDER).unwrap(),
-        U256::ZERO
-    );
-    assert_eq!(
-        logs_of::<RewardsClaimed>(fx.vm()),
-        vec![RewardsClaimed {
-            provider: PROVIDER,
-            epoch: U256::ZERO,
-            amount: expect1
-        }]
-    );
-    assert_reverts(
-        &mut fx,
-        Error::AlreadyClaimed(BmeAlreadyClaimed { epoch: U256::ZERO }),
-        |b| b.claim_rewards(vec![U256::ZERO]),
-    );
-
-    fx.vm().set_sender(PROVIDER2);
-    assert_reverts(
-        &mut fx,
-        Error::AlreadyClaimed(BmeAlreadyClaimed { epoch: U256::ZERO }),
-        |b| b.claim_rewards(vec![U256::ZERO, U256::ZERO]),
-    );
-    assert_reverts(
-        &mut fx,
-        Error::EpochNotFinalized(BmeEpochNotFinalized {
-            epoch: U256::from(1),
-        }),
-        |b| b.claim_rewards(vec![U256::ZERO, U256::from(1)]),
-    );
-    assert_eq!(fx.bme.claim_rewards(vec![U256::ZERO]).unwrap(), expect2);
-    assert!(expect1 + expect2 <= share, "invariant 4");
+impl Model for Reverting {
+    fn call(&mut self, _: &ModelCall) -> Result<Vec<u8>, Vec<u8>> {
+        Err(self.0.clone())
+    }
 }
-
-#[test]
-fn claim_rewards_takes_at_most_32_epochs() {
-    let mut fx = fixture();
-    fx.vm().set_sender(PROVIDER);
-    assert_reverts(
-        &mut fx,
-        Error::TooManyEpochs(BmeTooManyEpochs {
-            length: U256::from(33),
-            max: U256::from(32),
-        }),
-        |b| b.claim_rewards(vec![U256::ZERO; 33]),
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parameters and configuration
-// ---------------------------------------------------------------------------------------------
 
 #[test]
 fn parameters_are_bounded_and_logged() {
@@ -1135,5 +1125,103 @@ fn collateral_ratio_compares_budget_value_to_outstanding_credits() {
         fx.bme.collateral_ratio_wad().unwrap(),
         ct(1_000) * price_1_50()
             / (U256::from(1_496_250_000u64) * U256::from(1_000_000_000_000u64))
+    );
+}
+
+/// The hand-written error encoding (see [`Error`]) equals alloy's `SolError::abi_encode`.
+#[test]
+fn errors_encode_as_their_solidity_errors() {
+    fn check<T: SolError + Clone>(e: T, wrap: fn(T) -> Error) {
+        assert_eq!(Vec::<u8>::from(wrap(e.clone())), e.abi_encode());
+    }
+    let (a, b, c, d) = (U256::from(1), U256::MAX, U256::from(7), U256::from(1) << 200);
+    let name = B256::repeat_byte(0x5a);
+    check(
+        BmeInvalidPrice {
+            answer: I256::MINUS_ONE,
+        },
+        Error::InvalidPrice,
+    );
+    check(
+        BmeStalePrice {
+            updatedAt: a,
+            maxPriceAge: b,
+        },
+        Error::StalePrice,
+    );
+    check(BmeSequencerDown {}, Error::SequencerDown);
+    check(
+        BmeSequencerGracePeriodNotOver {
+            startedAt: c,
+            gracePeriod: d,
+        },
+        Error::SequencerGracePeriodNotOver,
+    );
+    check(BmeOracleCallFailed { feed: FEED }, Error::OracleCallFailed);
+    check(
+        BmeUnsupportedFeedDecimals { decimals: 255 },
+        Error::UnsupportedFeedDecimals,
+    );
+    for reason in [vec![], vec![1u8; 31], vec![2u8; 32], vec![3u8; 100]] {
+        check(
+            BmeTokenCallFailed {
+                reason: reason.clone().into(),
+            },
+            Error::TokenCallFailed,
+        );
+        check(
+            BmeEmissionsCallFailed {
+                reason: reason.into(),
+            },
+            Error::EmissionsCallFailed,
+        );
+    }
+    check(
+        BmeSlippage {
+            credits: a,
+            minCredits: b,
+        },
+        Error::Slippage,
+    );
+    check(BmeZeroCredits {}, Error::ZeroCredits);
+    check(BmeZeroAddress {}, Error::ZeroAddress);
+    check(
+        BmeInsufficientCredits {
+            account: BUYER,
+            available: c,
+            needed: d,
+        },
+        Error::InsufficientCredits,
+    );
+    check(BmeAmountTooLarge {}, Error::AmountTooLarge);
+    check(BmeUnknownParameter { name }, Error::UnknownParameter);
+    check(
+        BmeParameterOutOfBounds {
+            name,
+            value: a,
+            min: c,
+            max: b,
+        },
+        Error::ParameterOutOfBounds,
+    );
+    check(BmeNothingToClaim {}, Error::NothingToClaim);
+    check(common::pausable::EnforcedPause {}, Error::EnforcedPause);
+    check(common::pausable::ExpectedPause {}, Error::ExpectedPause);
+    check(
+        AccessControlInvalidDefaultAdmin {
+            defaultAdmin: ADMIN,
+        },
+        Error::InvalidDefaultAdmin,
+    );
+    check(
+        common::access::AccessControlUnauthorizedAccount {
+            account: BUYER,
+            neededRole: ESCROW_ROLE,
+        },
+        Error::UnauthorizedAccount,
+    );
+    check(
+        common::access::AccessControlBadConfirmation {},
+        Error::BadConfirmation,
     );
 }
