@@ -1,0 +1,49 @@
+//! `net_*` and `web3_*` namespaces.
+
+use alloy_primitives::{keccak256, Bytes, B256};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+
+/// `net_*` and `web3_*` methods.
+#[rpc(server)]
+pub trait NetApi {
+    /// Network id (the chain id in decimal).
+    #[method(name = "net_version")]
+    fn net_version(&self) -> RpcResult<String>;
+    /// Always true.
+    #[method(name = "net_listening")]
+    fn net_listening(&self) -> RpcResult<bool>;
+    /// Always zero.
+    #[method(name = "net_peerCount")]
+    fn net_peer_count(&self) -> RpcResult<String>;
+    /// Client name and version.
+    #[method(name = "web3_clientVersion")]
+    fn client_version(&self) -> RpcResult<String>;
+    /// Keccak-256 of the input.
+    #[method(name = "web3_sha3")]
+    fn sha3(&self, data: Bytes) -> RpcResult<B256>;
+}
+
+/// Implementation of [`NetApiServer`].
+#[derive(Debug, Clone)]
+pub struct Net {
+    /// Chain id.
+    pub chain_id: u64,
+}
+
+impl NetApiServer for Net {
+    fn net_version(&self) -> RpcResult<String> {
+        Ok(self.chain_id.to_string())
+    }
+    fn net_listening(&self) -> RpcResult<bool> {
+        Ok(true)
+    }
+    fn net_peer_count(&self) -> RpcResult<String> {
+        Ok("0x0".into())
+    }
+    fn client_version(&self) -> RpcResult<String> {
+        Ok(format!("devnet/v{}", env!("CARGO_PKG_VERSION")))
+    }
+    fn sha3(&self, data: Bytes) -> RpcResult<B256> {
+        Ok(keccak256(&data))
+    }
+}

@@ -1,0 +1,61 @@
+//! `cargo stylus check` and `cargo stylus deploy --no-verify` against the node.
+//!
+//! Gated behind `DEVNET_CARGO_STYLUS=1` (needs `cargo-stylus` 0.10.x on PATH and the
+//! `wasm32-unknown-unknown` target; slow). Not run in CI. It needs the Stylus engine behind
+//! `exec.rs` (ArbWasm precompile); with the stock EVM it fails at `check`.
+
+use std::{path::Path, process::Command};
+
+use crate::utils::start;
+
+#[tokio::test]
+async fn cargo_stylus_check_and_deploy() {
+    if std::env::var("DEVNET_CARGO_STYLUS").as_deref() != Ok("1") {
+        eprintln!("SKIPPED cargo_stylus_check_and_deploy: set DEVNET_CARGO_STYLUS=1 to run it");
+        return;
+    }
+    let node = start().await;
+    let url = node.url();
+    let contract = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/compute-token");
+    let url2 = url.clone();
+    let dir = contract.clone();
+    let check = tokio::task::spawn_blocking(move || {
+        Command::new("cargo")
+            .args(["stylus", "check", "--endpoint", &url2])
+            .current_dir(dir)
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("cargo stylus not installed");
+    assert!(
+        check.status.success(),
+        "cargo stylus check failed:\n{}\n{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let key = alloy_primitives::hex::encode_prefixed(devnet::config::NITRO_DEV_KEY);
+    let deploy = tokio::task::spawn_blocking(move || {
+        Command::new("cargo")
+            .args([
+                "stylus",
+                "deploy",
+                "--no-verify",
+                "--endpoint",
+                &url,
+                "--private-key",
+                &key,
+            ])
+            .current_dir(contract)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        deploy.status.success(),
+        "cargo stylus deploy failed:\n{}\n{}",
+        String::from_utf8_lossy(&deploy.stdout),
+        String::from_utf8_lossy(&deploy.stderr)
+    );
+}
