@@ -6,6 +6,7 @@
 //! programs (WASM, activation through ArbWasm, the StylusDeployer) running beside EVM code.
 
 use alloy_primitives::{Address, U256};
+use devnet_engine::{Engine, EngineConfig};
 use revm::{
     context::{
         result::{EVMError, ResultAndState},
@@ -15,7 +16,6 @@ use revm::{
     state::{AccountInfo, Bytecode},
     Database,
 };
-use devnet_engine::{Engine, EngineConfig};
 
 /// A genesis allocation: address, account info (balance, nonce, code) and storage slots.
 pub type GenesisAccount = (Address, AccountInfo, Vec<(U256, U256)>);
@@ -29,7 +29,9 @@ pub struct Executor {
 
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Executor").field("debug", &self.debug).finish()
+        f.debug_struct("Executor")
+            .field("debug", &self.debug)
+            .finish()
     }
 }
 

@@ -76,12 +76,18 @@ pub fn allowance(owner: Address, spender: Address) -> Vec<u8> {
 
 /// `drawReserve(to, amount)` (emissions contract).
 pub fn draw_reserve(to: Address, amount: U256) -> Vec<u8> {
-    encode(drawReserveCall::SELECTOR, &[addr_word(to), uint_word(amount)])
+    encode(
+        drawReserveCall::SELECTOR,
+        &[addr_word(to), uint_word(amount)],
+    )
 }
 
 /// `recordWork(provider, credits)` (emissions contract).
 pub fn record_work(provider: Address, credits: U256) -> Vec<u8> {
-    encode(recordWorkCall::SELECTOR, &[addr_word(provider), uint_word(credits)])
+    encode(
+        recordWorkCall::SELECTOR,
+        &[addr_word(provider), uint_word(credits)],
+    )
 }
 
 /// `cap()`, `totalSupply()`, `decimals()`, `latestRoundData()`: calls without arguments.

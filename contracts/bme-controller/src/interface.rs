@@ -1,6 +1,10 @@
 //! The controller's Solidity-visible errors and events (DESIGN.md §4).
 
+use alloc::vec::Vec;
+use alloy_primitives::U256;
 use alloy_sol_types::sol;
+use alloy_sol_types::SolError;
+use common::abi_words::{addr_word, encode_bytes, encode_static, uint_word};
 use common::{
     access::{
         AccessControlBadConfirmation, AccessControlInvalidDefaultAdmin,
@@ -8,10 +12,6 @@ use common::{
     },
     pausable::{EnforcedPause, ExpectedPause},
 };
-use alloc::vec::Vec;
-use alloy_primitives::U256;
-use alloy_sol_types::SolError;
-use common::abi_words::{addr_word, encode_bytes, encode_static, uint_word};
 
 sol! {
     /// The price feed's `answer` is zero or negative.
@@ -198,9 +198,10 @@ impl From<Error> for Vec<u8> {
         use Error as E;
         let small = |x: u8| uint_word(U256::from(x));
         match err {
-            E::InvalidPrice(e) => {
-                encode_static(&BmeInvalidPrice::SELECTOR, &[uint_word(e.answer.into_raw())])
-            }
+            E::InvalidPrice(e) => encode_static(
+                &BmeInvalidPrice::SELECTOR,
+                &[uint_word(e.answer.into_raw())],
+            ),
             E::StalePrice(e) => encode_static(
                 &BmeStalePrice::SELECTOR,
                 &[uint_word(e.updatedAt), uint_word(e.maxPriceAge)],

@@ -245,7 +245,8 @@ impl BmeController {
             calls::no_args(epochLengthCall::SELECTOR),
             emissions_failed,
         )?;
-        let (Ok(genesis), Ok(length @ 1..)) = (u64::try_from(genesis), u64::try_from(length)) else {
+        let (Ok(genesis), Ok(length @ 1..)) = (u64::try_from(genesis), u64::try_from(length))
+        else {
             return Err(emissions_failed(Vec::new()));
         };
 
@@ -310,8 +311,11 @@ impl BmeController {
         let this = self.vm().contract_address();
         let data = calls::permit(buyer, this, token_amount, deadline, v, r, s);
         if let Err(reason) = self.token_call(data) {
-            let allowance =
-                self.view_uint(self.token.get(), calls::allowance(buyer, this), token_failed)?;
+            let allowance = self.view_uint(
+                self.token.get(),
+                calls::allowance(buyer, this),
+                token_failed,
+            )?;
             if allowance < token_amount {
                 return Err(reason);
             }
@@ -387,7 +391,10 @@ impl BmeController {
         self.credits.insert(account, free.wrapping_sub(amount));
         let locked = self.locked.get(account);
         self.locked.insert(account, locked.wrapping_add(amount));
-        self.emit(&[CreditsLocked::SIGNATURE_HASH, addr_word(account)], &[uint_word(amount)]);
+        self.emit(
+            &[CreditsLocked::SIGNATURE_HASH, addr_word(account)],
+            &[uint_word(amount)],
+        );
         Ok(())
     }
 
@@ -410,7 +417,10 @@ impl BmeController {
         self.locked.insert(account, locked.wrapping_sub(amount));
         let free = self.credits.get(account);
         self.credits.insert(account, free.wrapping_add(amount));
-        self.emit(&[CreditsUnlocked::SIGNATURE_HASH, addr_word(account)], &[uint_word(amount)]);
+        self.emit(
+            &[CreditsUnlocked::SIGNATURE_HASH, addr_word(account)],
+            &[uint_word(amount)],
+        );
         Ok(())
     }
 
@@ -507,15 +517,27 @@ impl BmeController {
             e.fees_burned.set(v);
         }
         self.emit(
-            &[Settled::SIGNATURE_HASH, addr_word(payer), addr_word(provider)],
-            &[uint_word(credits), uint_word(fee), uint_word(paid), uint_word(price)],
+            &[
+                Settled::SIGNATURE_HASH,
+                addr_word(payer),
+                addr_word(provider),
+            ],
+            &[
+                uint_word(credits),
+                uint_word(fee),
+                uint_word(paid),
+                uint_word(price),
+            ],
         );
         self.emit(
             &[FeeDistributed::SIGNATURE_HASH, uint_word(U256::from(epoch))],
             &[uint_word(to_treasury), uint_word(retired)],
         );
         if !iou.is_zero() {
-            self.emit(&[OwedRecorded::SIGNATURE_HASH, addr_word(provider)], &[uint_word(iou)]);
+            self.emit(
+                &[OwedRecorded::SIGNATURE_HASH, addr_word(provider)],
+                &[uint_word(iou)],
+            );
         }
 
         // Interactions: the budget part minted here, the reserve part by the emissions contract
@@ -523,12 +545,20 @@ impl BmeController {
         // work recorded there for the epoch's emission.
         self.mint_to(provider, from_budget)?;
         if !from_reserve.is_zero() {
-            self.call_out(emissions, calls::draw_reserve(provider, from_reserve), emissions_failed)?;
+            self.call_out(
+                emissions,
+                calls::draw_reserve(provider, from_reserve),
+                emissions_failed,
+            )?;
         }
         let treasury = self.treasury.get();
         self.mint_to(treasury, to_treasury)?;
         if !net.is_zero() {
-            self.call_out(emissions, calls::record_work(provider, net), emissions_failed)?;
+            self.call_out(
+                emissions,
+                calls::record_work(provider, net),
+                emissions_failed,
+            )?;
         }
         Ok(paid)
     }
@@ -566,7 +596,10 @@ impl BmeController {
             let v = add(e.reminted.get(), amount)?;
             e.reminted.set(v);
         }
-        self.emit(&[OwedClaimed::SIGNATURE_HASH, addr_word(provider)], &[uint_word(amount)]);
+        self.emit(
+            &[OwedClaimed::SIGNATURE_HASH, addr_word(provider)],
+            &[uint_word(amount)],
+        );
         self.mint_to(provider, amount)?;
         Ok(amount)
     }
@@ -820,8 +853,16 @@ impl BmeController {
         self.epochs.setter(epoch).burned.set(epoch_burned);
         let buyer = self.vm().msg_sender();
         self.emit(
-            &[CreditsPurchased::SIGNATURE_HASH, addr_word(buyer), addr_word(beneficiary)],
-            &[uint_word(token_amount), uint_word(credits), uint_word(price)],
+            &[
+                CreditsPurchased::SIGNATURE_HASH,
+                addr_word(buyer),
+                addr_word(beneficiary),
+            ],
+            &[
+                uint_word(token_amount),
+                uint_word(credits),
+                uint_word(price),
+            ],
         );
         self.token_call(calls::burn_from(buyer, token_amount))?;
         Ok(credits)
@@ -950,7 +991,10 @@ impl BmeController {
 
     fn _set_sequencer_feed(&mut self, feed: Address) {
         self.sequencer_feed.set(feed);
-        self.emit(&[SequencerFeedUpdated::SIGNATURE_HASH, addr_word(feed)], &[]);
+        self.emit(
+            &[SequencerFeedUpdated::SIGNATURE_HASH, addr_word(feed)],
+            &[],
+        );
     }
 
     fn _set_treasury(&mut self, treasury: Address) {

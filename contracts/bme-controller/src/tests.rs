@@ -223,11 +223,17 @@ impl Model for EmissionsModel {
         } else if sel == drawReserveCall::SELECTOR {
             assert_eq!(c.from, CONTROLLER, "only the settler draws");
             let d = drawReserveCall::abi_decode(&c.data).unwrap();
-            assert!(d.amount <= self.reserve, "the controller overdrew the reserve");
+            assert!(
+                d.amount <= self.reserve,
+                "the controller overdrew the reserve"
+            );
             self.reserve -= d.amount;
             self.drawn += d.amount;
             let mut t = self.token.borrow_mut();
-            assert!(t.supply + d.amount <= t.cap, "reserve draws stay under the cap");
+            assert!(
+                t.supply + d.amount <= t.cap,
+                "reserve draws stay under the cap"
+            );
             t.supply += d.amount;
             *t.balances.entry(d.to).or_default() += d.amount;
             Ok(vec![])
@@ -825,7 +831,13 @@ fn settle_pays_from_the_burn_budget_and_splits_the_fee() {
     assert_eq!(fx.bme.locked_credits_of(BUYER), U256::ZERO);
     assert_eq!(
         fx.bme.epoch_stats(U256::ZERO),
-        (ct(2_000), ct(650) + to_treasury, U256::ZERO, retired, U256::ZERO)
+        (
+            ct(2_000),
+            ct(650) + to_treasury,
+            U256::ZERO,
+            retired,
+            U256::ZERO
+        )
     );
     assert_eq!(
         fx.emissions.borrow().work,
@@ -1134,7 +1146,12 @@ fn errors_encode_as_their_solidity_errors() {
     fn check<T: SolError + Clone>(e: T, wrap: fn(T) -> Error) {
         assert_eq!(Vec::<u8>::from(wrap(e.clone())), e.abi_encode());
     }
-    let (a, b, c, d) = (U256::from(1), U256::MAX, U256::from(7), U256::from(1) << 200);
+    let (a, b, c, d) = (
+        U256::from(1),
+        U256::MAX,
+        U256::from(7),
+        U256::from(1) << 200,
+    );
     let name = B256::repeat_byte(0x5a);
     check(
         BmeInvalidPrice {

@@ -197,7 +197,12 @@ impl Roles {
         let sender = self.vm().msg_sender();
         // Logged by hand (topics only): alloy's per-event encoder costs ~800 bytes of wasm each.
         let _ = self.vm().raw_log(
-            &[RoleGranted::SIGNATURE_HASH, role, addr_word(account), addr_word(sender)],
+            &[
+                RoleGranted::SIGNATURE_HASH,
+                role,
+                addr_word(account),
+                addr_word(sender),
+            ],
             &[],
         );
         true
@@ -214,7 +219,12 @@ impl Roles {
         self.roles.setter(role).members.insert(account, false);
         let sender = self.vm().msg_sender();
         let _ = self.vm().raw_log(
-            &[RoleRevoked::SIGNATURE_HASH, role, addr_word(account), addr_word(sender)],
+            &[
+                RoleRevoked::SIGNATURE_HASH,
+                role,
+                addr_word(account),
+                addr_word(sender),
+            ],
             &[],
         );
         true

@@ -102,7 +102,13 @@ mod tests {
     fn rejects_what_it_cannot_divide() {
         assert_eq!(div_rem(U256::from(1), U256::ZERO), None);
         assert_eq!(div_rem(U256::MAX, U256::from(1) << 255), None);
-        assert_eq!(mul_div(U256::MAX, U256::from(2), U256::from(1), false), None);
-        assert_eq!(div_rem(U256::MAX, U256::MAX >> 1), Some((U256::from(2), U256::from(1))));
+        assert_eq!(
+            mul_div(U256::MAX, U256::from(2), U256::from(1), false),
+            None
+        );
+        assert_eq!(
+            div_rem(U256::MAX, U256::MAX >> 1),
+            Some((U256::from(2), U256::from(1)))
+        );
     }
 }
