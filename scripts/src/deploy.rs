@@ -1,0 +1,942 @@
+//! Deploying (or verifying) the whole system: DESIGN.md §7 plus the emissions split.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use alloy::network::{EthereumWallet, TransactionBuilder};
+use alloy::primitives::{keccak256, Address, Bytes, B256, I256, U256};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::types::state::AccountOverride;
+use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
+use alloy::signers::local::PrivateKeySigner;
+use alloy::sol_types::{SolCall, SolEvent, SolValue};
+use eyre::{bail, eyre, WrapErr};
+use serde::{Deserialize, Serialize};
+
+use crate::bindings::*;
+use crate::errors::explain;
+
+/// Nitro dev node / devnet chain id.
+pub const DEV_CHAIN_ID: u64 = 412_346;
+/// CT genesis supply: 650M CT (the most the token allows), leaving 350M for the emission reserve.
+pub const GENESIS_SUPPLY_CT: u64 = 650_000_000;
+/// ManualPriceFeed decimals (Chainlink USD feeds use 8).
+pub const FEED_DECIMALS: u8 = 8;
+/// ManualPriceFeed initial answer: 0.50 USD per CT.
+pub const FEED_INITIAL_ANSWER: i64 = 50_000_000;
+/// Epoch length used on the dev chain when none is given (production default: 86,400 s).
+pub const DEV_EPOCH_LENGTH: u64 = 3_600;
+
+/// Options of [`deploy`].
+#[derive(Clone, Debug, Default)]
+pub struct DeployOptions {
+    /// A CT/USD AggregatorV3 feed; `None` deploys a ManualPriceFeed (dev chains).
+    pub price_feed: Option<Address>,
+    /// L2 sequencer-uptime feed (zero/None = none).
+    pub sequencer_feed: Option<Address>,
+    /// Treasury (fee share, emission share, CT genesis supply); default: the deployer.
+    pub treasury: Option<Address>,
+    /// Holder of the escrow's ARBITRATOR_ROLE; default: the deployer.
+    pub arbitrator: Option<Address>,
+    /// Directory with prebuilt `<crate>.wasm`; default: run scripts/build-wasm.sh.
+    pub wasm_dir: Option<PathBuf>,
+    /// Where `<chainId>.json` is read and written; default: `<repo>/deployments`.
+    pub deployments_dir: Option<PathBuf>,
+    /// Emissions epoch length (s); default 3,600 on chain 412346, else 86,400.
+    pub epoch_length: Option<u64>,
+    /// No progress output.
+    pub quiet: bool,
+}
+
+/// One deployed contract.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ContractRecord {
+    /// Address.
+    pub address: Address,
+    /// keccak256 of the runtime code (`EF F0 00 00 ‖ brotli(wasm)`).
+    pub code_hash: B256,
+    /// Deployed code size in bytes.
+    pub code_size: u64,
+    /// Transactions that created it (one through the StylusDeployer; deploy + activate + constructor otherwise).
+    pub tx_hashes: Vec<B256>,
+    /// Gas used by those transactions.
+    pub gas_used: u64,
+    /// Block of the (last) deployment transaction.
+    pub block: u64,
+    /// ArbWasm data fee paid (wei; 0 when the code hash was already active).
+    pub data_fee: U256,
+}
+
+/// A role grant made by the deployer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RoleGrant {
+    /// Contract name (`token`, `controller`, ...).
+    pub contract: String,
+    /// Role name (`MINTER_ROLE`, ...).
+    pub role: String,
+    /// Grantee.
+    pub account: Address,
+    /// Grant transaction (None when it was already in place).
+    pub tx_hash: Option<B256>,
+}
+
+/// `deployments/<chainId>.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Deployment {
+    /// Chain id.
+    pub chain_id: u64,
+    /// The deployer (also DEFAULT_ADMIN, PAUSER and PARAMETER_ADMIN of every contract).
+    pub deployer: Address,
+    /// CT/USD price feed.
+    pub price_feed: Address,
+    /// Whether `price_feed` is the ManualPriceFeed deployed here.
+    pub manual_price_feed: bool,
+    /// Sequencer-uptime feed (zero = none).
+    pub sequencer_feed: Address,
+    /// Treasury.
+    pub treasury: Address,
+    /// Escrow arbitrator.
+    pub arbitrator: Address,
+    /// ComputeToken.
+    pub token: Address,
+    /// Emissions.
+    pub emissions: Address,
+    /// BmeController.
+    pub controller: Address,
+    /// ProviderRegistry.
+    pub registry: Address,
+    /// JobEscrow.
+    pub escrow: Address,
+    /// Block at which the deployment was complete (last transaction).
+    pub block: u64,
+    /// Per contract (`price_feed`, `token`, `emissions`, `controller`, `registry`, `escrow`).
+    pub contracts: BTreeMap<String, ContractRecord>,
+    /// Every role the deployment relies on.
+    pub roles: Vec<RoleGrant>,
+    /// On-chain parameters after deployment: contract → name → decimal value.
+    pub parameters: BTreeMap<String, BTreeMap<String, String>>,
+    /// Whether the StylusDeployer was used (else deploy + activate + constructor).
+    pub used_stylus_deployer: bool,
+}
+
+impl Deployment {
+    /// `<dir>/<chainId>.json`.
+    pub fn path(dir: &Path, chain_id: u64) -> PathBuf {
+        dir.join(format!("{chain_id}.json"))
+    }
+    /// Reads `<dir>/<chainId>.json` if it exists.
+    pub fn load(dir: &Path, chain_id: u64) -> eyre::Result<Option<Self>> {
+        let p = Self::path(dir, chain_id);
+        if !p.exists() {
+            return Ok(None);
+        }
+        let text =
+            std::fs::read_to_string(&p).wrap_err_with(|| format!("reading {}", p.display()))?;
+        let d = serde_json::from_str(&text).wrap_err_with(|| {
+            format!(
+                "parsing {} (delete it to redeploy from scratch)",
+                p.display()
+            )
+        })?;
+        Ok(Some(d))
+    }
+    /// Writes `<dir>/<chainId>.json`.
+    pub fn save(&self, dir: &Path) -> eyre::Result<PathBuf> {
+        std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+        let p = Self::path(dir, self.chain_id);
+        std::fs::write(&p, serde_json::to_string_pretty(self)? + "\n")
+            .wrap_err_with(|| format!("writing {}", p.display()))?;
+        Ok(p)
+    }
+}
+
+/// Default deployments directory: `<repo>/deployments`.
+pub fn default_deployments_dir() -> PathBuf {
+    crate::wasm::repo_root().join("deployments")
+}
+
+/// `keccak256(name)`, the role id.
+pub fn role(name: &str) -> B256 {
+    keccak256(name.as_bytes())
+}
+
+/// `bytes32(name)`: a parameter name, ASCII left-aligned.
+pub fn param_name(name: &str) -> B256 {
+    let mut b = [0u8; 32];
+    b[..name.len()].copy_from_slice(name.as_bytes());
+    B256::from(b)
+}
+
+/// Parameter names per contract (for verification and the deployments file).
+pub const CONTROLLER_PARAMS: &[&str] = &[
+    "mintSpreadBps",
+    "feeBps",
+    "feeBurnShareBps",
+    "maxPriceAge",
+    "sequencerGracePeriod",
+];
+/// Emissions parameters.
+pub const EMISSIONS_PARAMS: &[&str] = &["treasuryEmissionBps", "emissionRateWad"];
+/// Registry parameters.
+pub const REGISTRY_PARAMS: &[&str] = &[
+    "minStakeBase",
+    "stakePerGpu",
+    "unbondingPeriod",
+    "minUnbondingPeriod",
+    "maxSlashBps",
+    "challengerShareBps",
+];
+/// Escrow parameters.
+pub const ESCROW_PARAMS: &[&str] = &[
+    "acceptWindow",
+    "submitGrace",
+    "challengeWindow",
+    "arbitrationWindow",
+    "minChargeSeconds",
+    "collateralBps",
+    "maxOpenJobsPerProvider",
+    "disputeBondBps",
+    "minDisputeBond",
+    "fraudSlashBps",
+    "fraudJailSeconds",
+    "abandonSlashBps",
+];
+
+/// A connected signer: the provider, its address, progress output and a log of sent transactions.
+pub struct Chain {
+    /// Provider with the signer's wallet (and any other registered signers).
+    pub provider: DynProvider,
+    /// Default sender.
+    pub from: Address,
+    /// RPC URL (for messages).
+    pub rpc_url: String,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Print progress.
+    pub verbose: bool,
+    /// Transactions sent through [`Chain::send`]: (label, hash, gas used).
+    pub sent: Vec<(String, B256, u64)>,
+}
+
+impl Chain {
+    /// Connects to `rpc_url` with `signer` (plus `extra` signers usable via `from`).
+    pub async fn connect(
+        rpc_url: &str,
+        signer: PrivateKeySigner,
+        extra: Vec<PrivateKeySigner>,
+        verbose: bool,
+    ) -> eyre::Result<Self> {
+        let from = signer.address();
+        let mut wallet = EthereumWallet::from(signer);
+        for s in extra {
+            wallet.register_signer(s);
+        }
+        let url = rpc_url.parse().wrap_err_with(|| {
+            format!("invalid RPC URL {rpc_url:?} (expected e.g. http://127.0.0.1:8547)")
+        })?;
+        let provider = ProviderBuilder::new()
+            .wallet(wallet)
+            .connect_http(url)
+            .erased();
+        let chain_id = provider
+            .get_chain_id()
+            .await
+            .map_err(|e| eyre!("{}", explain(&e, rpc_url)))?;
+        Ok(Self {
+            provider,
+            from,
+            rpc_url: rpc_url.to_string(),
+            chain_id,
+            verbose,
+            sent: Vec::new(),
+        })
+    }
+
+    fn say(&self, msg: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    /// Sends `tx` (from [`Chain::from`] unless set), waits for the receipt and fails with the
+    /// decoded revert when it reverts.
+    pub async fn send(
+        &mut self,
+        label: &str,
+        mut tx: TransactionRequest,
+    ) -> eyre::Result<TransactionReceipt> {
+        if tx.from.is_none() {
+            tx.from = Some(self.from);
+        }
+        let pending = self
+            .provider
+            .send_transaction(tx.clone())
+            .await
+            .map_err(|e| eyre!("{label}: {}", explain(&e, &self.rpc_url)))?;
+        let receipt = pending
+            .get_receipt()
+            .await
+            .map_err(|e| eyre!("{label}: waiting for the receipt: {e}"))?;
+        if !receipt.status() {
+            // Replay at the block to recover the revert data.
+            let why = match self
+                .provider
+                .call(tx)
+                .block(
+                    receipt
+                        .block_number
+                        .unwrap_or_default()
+                        .saturating_sub(1)
+                        .into(),
+                )
+                .await
+            {
+                Err(e) => explain(&e, &self.rpc_url),
+                Ok(_) => "reverted (no revert data on replay)".into(),
+            };
+            bail!(
+                "{label}: transaction {} failed: {why}",
+                receipt.transaction_hash
+            );
+        }
+        self.say(format!(
+            "  {label}: tx {} gas {}",
+            receipt.transaction_hash, receipt.gas_used
+        ));
+        self.sent.push((
+            label.to_string(),
+            receipt.transaction_hash,
+            receipt.gas_used,
+        ));
+        Ok(receipt)
+    }
+
+    /// Sends a contract call built by the bindings.
+    pub async fn send_call<C>(&mut self, label: &str, call: C) -> eyre::Result<TransactionReceipt>
+    where
+        C: Into<TransactionRequest>,
+    {
+        self.send(label, call.into()).await
+    }
+
+    /// Whether the StylusDeployer has code on this chain.
+    pub async fn has_stylus_deployer(&self) -> eyre::Result<bool> {
+        let code = self.provider.get_code_at(STYLUS_DEPLOYER).await?;
+        Ok(!code.is_empty())
+    }
+
+    /// Whether code with `code_hash` is activated (ArbWasm.codehashVersion succeeds at the current version).
+    pub async fn is_activated(&self, code_hash: B256) -> bool {
+        let arb = ArbWasm::new(ARB_WASM, &self.provider);
+        match (
+            arb.codehashVersion(code_hash).call().await,
+            arb.stylusVersion().call().await,
+        ) {
+            (Ok(v), Ok(cur)) => v == cur,
+            _ => false,
+        }
+    }
+
+    /// The ArbWasm data fee to activate `code`, from an `eth_call` with state overrides
+    /// (as cargo-stylus does).
+    pub async fn data_fee(&self, code: &[u8]) -> eyre::Result<U256> {
+        let probe = Address::from_slice(&keccak256(code)[12..]);
+        let rich = Address::from_slice(&keccak256(b"compute-market data fee probe")[12..]);
+        let call = ArbWasm::activateProgramCall { program: probe }.abi_encode();
+        let tx = TransactionRequest::default()
+            .with_from(rich)
+            .with_to(ARB_WASM)
+            .with_value(U256::from(10u64).pow(U256::from(18)))
+            .with_input(call);
+        let out = self
+            .provider
+            .call(tx)
+            .account_override(probe, AccountOverride::default().with_code(Bytes::from(code.to_vec())))
+            .account_override(rich, AccountOverride::default().with_balance(U256::MAX))
+            .await
+            .map_err(|e| {
+                eyre!("ArbWasm.activateProgram dry run failed: {} (is this a Stylus chain? is the wasm valid?)", explain(&e, &self.rpc_url))
+            })?;
+        let ret = ArbWasm::activateProgramCall::abi_decode_returns(&out)?;
+        Ok(ret.dataFee)
+    }
+
+    /// Deploys a Stylus program and runs its constructor (`ctor_args`: ABI-encoded parameters).
+    pub async fn deploy_program(
+        &mut self,
+        label: &str,
+        wasm: &[u8],
+        ctor_args: Vec<u8>,
+    ) -> eyre::Result<ContractRecord> {
+        let code = devnet_engine::compress(wasm);
+        if code.len() > devnet_engine::MAX_CODE_SIZE {
+            bail!(
+                "{label}: deployable code is {} bytes, over the 24,576-byte limit: build with scripts/build-wasm.sh (size-tuned), not plain cargo build",
+                code.len()
+            );
+        }
+        let code_hash = keccak256(&code);
+        let active = self.is_activated(code_hash).await;
+        let fee = if active {
+            U256::ZERO
+        } else {
+            self.data_fee(&code).await?
+        };
+        // 20% headroom like cargo-stylus; the excess is refunded.
+        let value = fee * U256::from(12) / U256::from(10);
+        let balance = self.provider.get_balance(self.from).await?;
+        if balance <= value {
+            bail!("{label}: the deployer {} has {balance} wei, less than the activation fee {value} wei: fund it", self.from);
+        }
+        let mut init_data = STYLUS_CONSTRUCTOR_SELECTOR.to_vec();
+        init_data.extend(ctor_args);
+        let initcode = devnet_engine::deploy_initcode(&code);
+        let mut txs = Vec::new();
+        let mut gas = 0;
+        let (address, block) = if self.has_stylus_deployer().await? {
+            let input = IStylusDeployer::deployCall {
+                bytecode: initcode.into(),
+                initData: init_data.into(),
+                initValue: U256::ZERO,
+                salt: B256::ZERO,
+            }
+            .abi_encode();
+            let req = TransactionRequest::default()
+                .with_to(STYLUS_DEPLOYER)
+                .with_value(value)
+                .with_input(input);
+            let r = self
+                .send(&format!("deploy {label} (StylusDeployer)"), req)
+                .await?;
+            let addr = r
+                .inner
+                .logs()
+                .iter()
+                .filter(|l| l.address() == STYLUS_DEPLOYER)
+                .find_map(|l| IStylusDeployer::ContractDeployed::decode_log_data(l.data()).ok())
+                .map(|e| e.deployedContract)
+                .ok_or_else(|| {
+                    eyre!(
+                        "{label}: no ContractDeployed event in {}",
+                        r.transaction_hash
+                    )
+                })?;
+            txs.push(r.transaction_hash);
+            gas += r.gas_used;
+            (addr, r.block_number.unwrap_or_default())
+        } else {
+            let r = self
+                .send(
+                    &format!("deploy {label}"),
+                    TransactionRequest::default().with_deploy_code(initcode),
+                )
+                .await?;
+            let addr = r
+                .contract_address
+                .ok_or_else(|| eyre!("{label}: no contract address in the receipt"))?;
+            txs.push(r.transaction_hash);
+            gas += r.gas_used;
+            if !active {
+                let arb = ArbWasm::new(ARB_WASM, &self.provider);
+                let req = arb
+                    .activateProgram(addr)
+                    .value(value)
+                    .into_transaction_request();
+                let r = self.send(&format!("activate {label}"), req).await?;
+                txs.push(r.transaction_hash);
+                gas += r.gas_used;
+            }
+            let r = self
+                .send(
+                    &format!("construct {label}"),
+                    TransactionRequest::default()
+                        .with_to(addr)
+                        .with_input(init_data),
+                )
+                .await?;
+            txs.push(r.transaction_hash);
+            gas += r.gas_used;
+            (addr, r.block_number.unwrap_or_default())
+        };
+        let onchain = self.provider.get_code_at(address).await?;
+        if keccak256(&onchain) != code_hash {
+            bail!("{label}: code at {address} does not match the wasm that was deployed");
+        }
+        Ok(ContractRecord {
+            address,
+            code_hash,
+            code_size: code.len() as u64,
+            tx_hashes: txs,
+            gas_used: gas,
+            block,
+            data_fee: fee,
+        })
+    }
+
+    /// Whether `rec` is live: code at its address with the recorded hash.
+    pub async fn is_live(&self, rec: &ContractRecord) -> eyre::Result<bool> {
+        let code = self.provider.get_code_at(rec.address).await?;
+        Ok(!code.is_empty() && keccak256(&code) == rec.code_hash)
+    }
+}
+
+fn ct(n: u64) -> U256 {
+    U256::from(n) * U256::from(10u64).pow(U256::from(18))
+}
+
+/// Deploys (or verifies an existing deployment of) the whole system on `rpc_url` with `signer`.
+pub async fn deploy(
+    rpc_url: &str,
+    signer: PrivateKeySigner,
+    opts: &DeployOptions,
+) -> eyre::Result<Deployment> {
+    let mut chain = Chain::connect(rpc_url, signer, Vec::new(), !opts.quiet).await?;
+    deploy_on(&mut chain, opts).await
+}
+
+/// [`deploy`] on an already connected [`Chain`] (its `from` deploys).
+pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<Deployment> {
+    let me = chain.from;
+    let chain_id = chain.chain_id;
+    let dir = opts
+        .deployments_dir
+        .clone()
+        .unwrap_or_else(default_deployments_dir);
+    let previous = Deployment::load(&dir, chain_id)?;
+    let balance = chain.provider.get_balance(me).await?;
+    if balance.is_zero() {
+        bail!(
+            "the deployer {me} has no ETH on chain {chain_id} ({}): fund it (on a Nitro dev node or the devnet \
+             the dev key {} is prefunded; on Arbitrum Sepolia use a faucet)",
+            chain.rpc_url,
+            crate::NITRO_DEV_KEY
+        );
+    }
+    let treasury = opts.treasury.unwrap_or(me);
+    let arbitrator = opts.arbitrator.unwrap_or(me);
+    let sequencer_feed = opts.sequencer_feed.unwrap_or(Address::ZERO);
+    let epoch_length = opts.epoch_length.unwrap_or(if chain_id == DEV_CHAIN_ID {
+        DEV_EPOCH_LENGTH
+    } else {
+        86_400
+    });
+    chain.say(format!(
+        "chain {chain_id} at {}, deployer {me} (balance {balance} wei)",
+        chain.rpc_url
+    ));
+
+    // Which recorded contracts are still live? A redeployed contract forces its dependants to be redeployed.
+    let mut live: BTreeMap<String, ContractRecord> = BTreeMap::new();
+    if let Some(prev) = &previous {
+        for (name, rec) in &prev.contracts {
+            if chain.is_live(rec).await? {
+                live.insert(name.clone(), rec.clone());
+            }
+        }
+        let same_config = prev.treasury == treasury
+            && prev.sequencer_feed == sequencer_feed
+            && prev.arbitrator == arbitrator
+            && (opts.price_feed.is_none() || opts.price_feed == Some(prev.price_feed))
+            && prev.deployer == me;
+        if !same_config {
+            chain.say("deployment options differ from the recorded deployment: redeploying");
+            live.clear();
+        }
+    }
+
+    let mut wasm: Option<BTreeMap<String, Vec<u8>>> = None;
+    let mut records: BTreeMap<String, ContractRecord> = BTreeMap::new();
+    let mut redeployed = false;
+    // `order`: (record name, crate)
+    let steps: [(&str, &str); 6] = [
+        ("price_feed", "price-feed"),
+        ("token", "compute-token"),
+        ("emissions", "emissions"),
+        ("controller", "bme-controller"),
+        ("registry", "provider-registry"),
+        ("escrow", "job-escrow"),
+    ];
+    let mut addr: BTreeMap<&str, Address> = BTreeMap::new();
+    if let Some(feed) = opts.price_feed {
+        addr.insert("price_feed", feed);
+    }
+    for (name, krate) in steps {
+        if name == "price_feed" && opts.price_feed.is_some() {
+            continue;
+        }
+        if !redeployed {
+            if let Some(rec) = live.get(name) {
+                chain.say(format!("{name}: live at {} (skipped)", rec.address));
+                addr.insert(name, rec.address);
+                records.insert(name.to_string(), rec.clone());
+                continue;
+            }
+        }
+        redeployed = true;
+        if wasm.is_none() {
+            chain.say(match &opts.wasm_dir {
+                Some(d) => format!("loading wasm from {}", d.display()),
+                None => "building wasm (scripts/build-wasm.sh)...".to_string(),
+            });
+            wasm = Some(crate::wasm::load(opts.wasm_dir.as_deref())?);
+        }
+        let bytes = wasm.as_ref().and_then(|w| w.get(krate)).ok_or_else(|| {
+            eyre!("no wasm for {krate} (is it in scripts/contracts.txt / --wasm-dir?)")
+        })?;
+        let a = |n: &str| addr.get(n).copied().unwrap_or_default();
+        let args = match name {
+            "price_feed" => (
+                U256::from(FEED_DECIMALS),
+                "CT / USD".to_string(),
+                I256::try_from(FEED_INITIAL_ANSWER)?,
+                me,
+            )
+                .abi_encode_params(),
+            "token" => (
+                "Compute Token".to_string(),
+                "CT".to_string(),
+                me,
+                treasury,
+                ct(GENESIS_SUPPLY_CT),
+            )
+                .abi_encode_params(),
+            "emissions" => (a("token"), treasury, me, epoch_length).abi_encode_params(),
+            "controller" => (
+                a("token"),
+                a("price_feed"),
+                sequencer_feed,
+                treasury,
+                a("emissions"),
+                me,
+            )
+                .abi_encode_params(),
+            "registry" => (a("token"), me).abi_encode_params(),
+            _ => (a("controller"), a("registry"), a("token"), me).abi_encode_params(),
+        };
+        chain.say(format!(
+            "{name}: deploying {krate} ({} bytes wasm)",
+            bytes.len()
+        ));
+        let rec = chain.deploy_program(name, bytes, args).await?;
+        chain.say(format!("{name}: {} (gas {})", rec.address, rec.gas_used));
+        addr.insert(name, rec.address);
+        records.insert(name.to_string(), rec);
+    }
+    let a = |n: &str| addr.get(n).copied().unwrap_or_default();
+    let (feed, token, emissions, controller, registry, escrow) = (
+        a("price_feed"),
+        a("token"),
+        a("emissions"),
+        a("controller"),
+        a("registry"),
+        a("escrow"),
+    );
+
+    // Roles.
+    let wanted: Vec<(&str, Address, &str, Address)> = vec![
+        ("token", token, "MINTER_ROLE", controller),
+        ("token", token, "MINTER_ROLE", emissions),
+        ("emissions", emissions, "SETTLER_ROLE", controller),
+        ("emissions", emissions, "PARAMETER_ADMIN_ROLE", me),
+        ("controller", controller, "ESCROW_ROLE", escrow),
+        ("controller", controller, "PAUSER_ROLE", me),
+        ("controller", controller, "PARAMETER_ADMIN_ROLE", me),
+        ("registry", registry, "JOB_MANAGER_ROLE", escrow),
+        ("registry", registry, "SLASHER_ROLE", escrow),
+        ("registry", registry, "PAUSER_ROLE", me),
+        ("registry", registry, "PARAMETER_ADMIN_ROLE", me),
+        ("escrow", escrow, "ARBITRATOR_ROLE", arbitrator),
+        ("escrow", escrow, "PAUSER_ROLE", me),
+        ("escrow", escrow, "PARAMETER_ADMIN_ROLE", me),
+    ];
+    let mut roles = Vec::new();
+    for (cname, caddr, rname, account) in wanted {
+        let c = IComputeToken::new(caddr, &chain.provider);
+        let has = c
+            .hasRole(role(rname), account)
+            .call()
+            .await
+            .map_err(|e| eyre!("{cname}.hasRole: {}", explain(&e, &chain.rpc_url)))?;
+        let prev_tx = previous
+            .as_ref()
+            .and_then(|p| {
+                p.roles
+                    .iter()
+                    .find(|g| g.contract == cname && g.role == rname && g.account == account)
+            })
+            .and_then(|g| g.tx_hash);
+        let tx_hash = if has {
+            if redeployed {
+                None
+            } else {
+                prev_tx
+            }
+        } else {
+            let req = c.grantRole(role(rname), account).into_transaction_request();
+            Some(
+                chain
+                    .send(&format!("{cname}.grantRole({rname}, {account})"), req)
+                    .await?
+                    .transaction_hash,
+            )
+        };
+        roles.push(RoleGrant {
+            contract: cname.into(),
+            role: rname.into(),
+            account,
+            tx_hash,
+        });
+    }
+
+    let deployment = Deployment {
+        chain_id,
+        deployer: me,
+        price_feed: feed,
+        manual_price_feed: opts.price_feed.is_none(),
+        sequencer_feed,
+        treasury,
+        arbitrator,
+        token,
+        emissions,
+        controller,
+        registry,
+        escrow,
+        block: chain.provider.get_block_number().await?,
+        contracts: records,
+        roles,
+        parameters: BTreeMap::new(),
+        used_stylus_deployer: chain.has_stylus_deployer().await?,
+    };
+    let mut deployment = deployment;
+    if let Some(prev) = &previous {
+        if chain.sent.is_empty() {
+            deployment.block = prev.block;
+        }
+    }
+    deployment.parameters = verify(chain, &deployment, epoch_length).await?;
+    let path = deployment.save(&dir)?;
+    chain.say(format!(
+        "{} ({} transaction(s) sent); written to {}",
+        if chain.sent.is_empty() {
+            "deployment verified, nothing to do"
+        } else {
+            "deployment complete and verified"
+        },
+        chain.sent.len(),
+        path.display()
+    ));
+    Ok(deployment)
+}
+
+/// Reads back and checks every role, wiring address and parameter; returns the parameters.
+pub async fn verify(
+    chain: &Chain,
+    d: &Deployment,
+    epoch_length: u64,
+) -> eyre::Result<BTreeMap<String, BTreeMap<String, String>>> {
+    let p = &chain.provider;
+    let mut problems = Vec::new();
+    let mut check = |ok: bool, what: String| {
+        if !ok {
+            problems.push(what);
+        }
+    };
+    for g in &d.roles {
+        let addr = match g.contract.as_str() {
+            "token" => d.token,
+            "emissions" => d.emissions,
+            "controller" => d.controller,
+            "registry" => d.registry,
+            _ => d.escrow,
+        };
+        let has = IComputeToken::new(addr, p)
+            .hasRole(role(&g.role), g.account)
+            .call()
+            .await?;
+        check(
+            has,
+            format!("{}: {} lacks {}", g.contract, g.account, g.role),
+        );
+    }
+    for (name, addr) in [
+        ("token", d.token),
+        ("emissions", d.emissions),
+        ("controller", d.controller),
+        ("registry", d.registry),
+        ("escrow", d.escrow),
+    ] {
+        let has = IComputeToken::new(addr, p)
+            .hasRole(B256::ZERO, d.deployer)
+            .call()
+            .await?;
+        check(has, format!("{name}: deployer lacks DEFAULT_ADMIN_ROLE"));
+    }
+    let c = IBmeController::new(d.controller, p);
+    check(
+        c.token().call().await? == d.token,
+        "controller.token".into(),
+    );
+    check(
+        c.priceFeed().call().await? == d.price_feed,
+        "controller.priceFeed".into(),
+    );
+    check(
+        c.sequencerFeed().call().await? == d.sequencer_feed,
+        "controller.sequencerFeed".into(),
+    );
+    check(
+        c.treasury().call().await? == d.treasury,
+        "controller.treasury".into(),
+    );
+    check(
+        c.emissions().call().await? == d.emissions,
+        "controller.emissions".into(),
+    );
+    let e = IEmissions::new(d.emissions, p);
+    check(e.token().call().await? == d.token, "emissions.token".into());
+    check(
+        e.treasury().call().await? == d.treasury,
+        "emissions.treasury".into(),
+    );
+    let el: U256 = e.epochLength().call().await?;
+    check(
+        el == U256::from(epoch_length)
+            || d.contracts
+                .get("emissions")
+                .map(|r| r.tx_hashes.is_empty())
+                .unwrap_or(false)
+            || el > U256::ZERO,
+        "emissions.epochLength".into(),
+    );
+    check(
+        IProviderRegistry::new(d.registry, p).token().call().await? == d.token,
+        "registry.token".into(),
+    );
+    let wiring = IJobEscrow::new(d.escrow, p).contracts().call().await?;
+    check(
+        (wiring._0, wiring._1, wiring._2) == (d.controller, d.registry, d.token),
+        "escrow.contracts".into(),
+    );
+    let t = IComputeToken::new(d.token, p);
+    check(
+        t.cap().call().await? == ct(1_000_000_000),
+        "token.cap".into(),
+    );
+    if !problems.is_empty() {
+        bail!("deployment verification failed: {}", problems.join("; "));
+    }
+
+    let mut params = BTreeMap::new();
+    let mut read = BTreeMap::new();
+    for n in CONTROLLER_PARAMS {
+        read.insert(
+            n.to_string(),
+            c.parameter(param_name(n)).call().await?.to_string(),
+        );
+    }
+    params.insert("controller".to_string(), std::mem::take(&mut read));
+    for n in EMISSIONS_PARAMS {
+        read.insert(
+            n.to_string(),
+            e.parameter(param_name(n)).call().await?.to_string(),
+        );
+    }
+    read.insert("epochLength".into(), el.to_string());
+    read.insert(
+        "genesisTime".into(),
+        e.genesisTime().call().await?.to_string(),
+    );
+    params.insert("emissions".to_string(), std::mem::take(&mut read));
+    let r = IProviderRegistry::new(d.registry, p);
+    for n in REGISTRY_PARAMS {
+        read.insert(
+            n.to_string(),
+            r.parameter(param_name(n)).call().await?.to_string(),
+        );
+    }
+    params.insert("registry".to_string(), std::mem::take(&mut read));
+    let x = IJobEscrow::new(d.escrow, p);
+    for n in ESCROW_PARAMS {
+        read.insert(
+            n.to_string(),
+            x.parameter(param_name(n)).call().await?.to_string(),
+        );
+    }
+    params.insert("escrow".to_string(), std::mem::take(&mut read));
+    // DESIGN §5: unbondingPeriod ≥ challengeWindow + arbitrationWindow + 1 day.
+    let get = |c: &str, n: &str| -> U256 { params[c][n].parse().unwrap_or_default() };
+    let need =
+        get("escrow", "challengeWindow") + get("escrow", "arbitrationWindow") + U256::from(86_400);
+    if get("registry", "unbondingPeriod") < need {
+        bail!(
+            "registry.unbondingPeriod {} < escrow challenge + arbitration windows + 1 day ({need})",
+            get("registry", "unbondingPeriod")
+        );
+    }
+    read.insert("cap".into(), t.cap().call().await?.to_string());
+    read.insert(
+        "totalSupply".into(),
+        t.totalSupply().call().await?.to_string(),
+    );
+    params.insert("token".to_string(), read);
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deployment_file_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = ContractRecord {
+            address: Address::repeat_byte(1),
+            code_hash: B256::repeat_byte(2),
+            code_size: 100,
+            tx_hashes: vec![B256::repeat_byte(3)],
+            gas_used: 21_000,
+            block: 7,
+            data_fee: U256::from(5),
+        };
+        let d = Deployment {
+            chain_id: 412_346,
+            deployer: Address::repeat_byte(9),
+            price_feed: Address::repeat_byte(4),
+            manual_price_feed: true,
+            sequencer_feed: Address::ZERO,
+            treasury: Address::repeat_byte(9),
+            arbitrator: Address::repeat_byte(9),
+            token: Address::repeat_byte(5),
+            emissions: Address::repeat_byte(6),
+            controller: Address::repeat_byte(7),
+            registry: Address::repeat_byte(8),
+            escrow: Address::repeat_byte(10),
+            block: 12,
+            contracts: BTreeMap::from([("token".to_string(), rec.clone())]),
+            roles: vec![RoleGrant {
+                contract: "token".into(),
+                role: "MINTER_ROLE".into(),
+                account: Address::repeat_byte(7),
+                tx_hash: None,
+            }],
+            parameters: BTreeMap::from([(
+                "escrow".to_string(),
+                BTreeMap::from([("feeBps".to_string(), "250".to_string())]),
+            )]),
+            used_stylus_deployer: true,
+        };
+        let p = d.save(dir.path()).unwrap();
+        assert!(p.ends_with("412346.json"));
+        let back = Deployment::load(dir.path(), 412_346).unwrap().unwrap();
+        assert_eq!(back.contracts["token"], rec);
+        assert_eq!(back.token, d.token);
+        assert_eq!(back.roles, d.roles);
+        assert_eq!(back.parameters, d.parameters);
+        assert!(Deployment::load(dir.path(), 1).unwrap().is_none());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(&param_name("feeBps")[..6], b"feeBps");
+        assert_eq!(role("MINTER_ROLE"), keccak256(b"MINTER_ROLE"));
+    }
+}

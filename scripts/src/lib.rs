@@ -1,0 +1,20 @@
+//! compute-market deploy / demo / status tooling (issue 8).
+//!
+//! * [`bindings`]: typed contract bindings (alloy `sol!` from `abi/*.json`);
+//! * [`wasm`]: building the deployable wasm (`scripts/build-wasm.sh`);
+//! * [`deploy`]: deploy or verify the whole system, `deployments/<chainId>.json`;
+//! * [`status`]: read a deployment back from the chain;
+//! * [`demo`]: the end-to-end marketplace demo on the embedded devnet;
+//! * [`errors`]: decoding reverts into custom error names.
+pub mod bindings;
+pub mod demo;
+pub mod deploy;
+pub mod errors;
+pub mod status;
+pub mod wasm;
+
+/// The Nitro dev node's prefunded key (also the devnet's dev key).
+pub const NITRO_DEV_KEY: &str =
+    "0xb6b15c8cb491557369f3c7d2c287b053eb229daa9c22138887752191c9520659";
+/// Default RPC endpoint (Nitro dev node / devnet).
+pub const DEFAULT_RPC_URL: &str = "http://127.0.0.1:8547";

@@ -1,0 +1,150 @@
+//! `compute-market`: deploy, demo and status for the compute-market contracts.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use alloy::primitives::Address;
+use alloy::signers::local::PrivateKeySigner;
+use clap::{Parser, Subcommand};
+use compute_market_scripts::{demo, deploy, status, DEFAULT_RPC_URL, NITRO_DEV_KEY};
+
+#[derive(Parser)]
+#[command(
+    name = "compute-market",
+    version,
+    about = "Deploy, demo and inspect the compute-market Stylus contracts"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Deploy the whole system (or verify an existing deployment) and write deployments/<chainId>.json.
+    Deploy {
+        /// JSON-RPC endpoint.
+        #[arg(long, env = "RPC_URL", default_value = DEFAULT_RPC_URL)]
+        rpc_url: String,
+        /// Deployer key (hex); default: the Nitro dev key.
+        #[arg(long, env = "PRIVATE_KEY", default_value = NITRO_DEV_KEY, hide_default_value = true, hide_env_values = true)]
+        private_key: String,
+        /// CT/USD AggregatorV3 feed; without it a ManualPriceFeed is deployed (dev chains only).
+        #[arg(long)]
+        price_feed: Option<Address>,
+        /// L2 sequencer-uptime feed (Arbitrum One/Sepolia: Chainlink's).
+        #[arg(long)]
+        sequencer_feed: Option<Address>,
+        /// Treasury (default: the deployer).
+        #[arg(long)]
+        treasury: Option<Address>,
+        /// Escrow arbitrator (default: the deployer).
+        #[arg(long)]
+        arbitrator: Option<Address>,
+        /// Emissions epoch length in seconds (default: 3600 on chain 412346, else 86400).
+        #[arg(long)]
+        epoch_length: Option<u64>,
+        /// Directory with prebuilt <crate>.wasm (default: run scripts/build-wasm.sh).
+        #[arg(long)]
+        wasm_dir: Option<PathBuf>,
+        /// Directory for <chainId>.json (default: <repo>/deployments).
+        #[arg(long)]
+        deployments_dir: Option<PathBuf>,
+    },
+    /// Run the marketplace demo (default: on an embedded devnet started in-process).
+    Demo {
+        /// Use this node instead of the embedded devnet (needs evm_increaseTime / evm_mine).
+        #[arg(long, env = "RPC_URL")]
+        rpc_url: Option<String>,
+        /// Deployer key for --rpc-url (default: the Nitro dev key).
+        #[arg(long, env = "PRIVATE_KEY", hide_env_values = true)]
+        private_key: Option<String>,
+        /// Write the report (tables, accounts, jobs) as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Directory with prebuilt <crate>.wasm (default: run scripts/build-wasm.sh).
+        #[arg(long)]
+        wasm_dir: Option<PathBuf>,
+    },
+    /// Show the recorded deployment as the chain sees it now.
+    Status {
+        /// JSON-RPC endpoint.
+        #[arg(long, env = "RPC_URL", default_value = DEFAULT_RPC_URL)]
+        rpc_url: String,
+        /// Directory for <chainId>.json (default: <repo>/deployments).
+        #[arg(long)]
+        deployments_dir: Option<PathBuf>,
+    },
+}
+
+fn key(hex: &str) -> eyre::Result<PrivateKeySigner> {
+    hex.trim().parse().map_err(|e| {
+        eyre::eyre!("invalid private key ({e}): expected 32 bytes of hex, with or without 0x")
+    })
+}
+
+async fn run(cli: Cli) -> eyre::Result<()> {
+    match cli.cmd {
+        Cmd::Deploy {
+            rpc_url,
+            private_key,
+            price_feed,
+            sequencer_feed,
+            treasury,
+            arbitrator,
+            epoch_length,
+            wasm_dir,
+            deployments_dir,
+        } => {
+            let opts = deploy::DeployOptions {
+                price_feed,
+                sequencer_feed,
+                treasury,
+                arbitrator,
+                wasm_dir,
+                deployments_dir,
+                epoch_length,
+                quiet: false,
+            };
+            let d = deploy::deploy(&rpc_url, key(&private_key)?, &opts).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "chain_id": d.chain_id, "price_feed": d.price_feed, "token": d.token, "emissions": d.emissions,
+                    "controller": d.controller, "registry": d.registry, "escrow": d.escrow, "block": d.block,
+                }))?
+            );
+        }
+        Cmd::Demo {
+            rpc_url,
+            private_key,
+            json,
+            wasm_dir,
+        } => {
+            let opts = demo::DemoOptions {
+                json,
+                wasm_dir,
+                private_key: private_key.as_deref().map(key).transpose()?,
+                ..Default::default()
+            };
+            demo::run(rpc_url.as_deref(), opts).await?;
+        }
+        Cmd::Status {
+            rpc_url,
+            deployments_dir,
+        } => {
+            status::run(&rpc_url, deployments_dir.as_deref(), true).await?;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! `compute-market status`: reads a deployment back from the chain.
+use std::path::Path;
+
+use alloy::primitives::{keccak256, Address, U256};
+use alloy::providers::{Provider, ProviderBuilder};
+use eyre::{eyre, WrapErr};
+use serde::Serialize;
+
+use crate::bindings::*;
+use crate::deploy::{default_deployments_dir, Deployment};
+use crate::errors::explain;
+
+/// What `status` found.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusReport {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Latest block.
+    pub block: u64,
+    /// Latest block timestamp.
+    pub timestamp: u64,
+    /// Contract name → (address, code live with the recorded hash).
+    pub contracts: Vec<(String, Address, bool)>,
+    /// Checked feed price, CT/USD × 1e18 (None when the feed is stale or down).
+    pub price_wad: Option<U256>,
+    /// CT total supply.
+    pub total_supply: U256,
+    /// Controller `supplyStats()`: burned, reminted, mintedFromReserve, retired, owed.
+    pub controller_supply: [U256; 5],
+    /// Emissions `supplyStats()`: initialReserve, reserve, emitted, drawn.
+    pub emissions_supply: [U256; 4],
+    /// Current epoch and the next one to finalise.
+    pub epoch: (U256, U256),
+    /// Outstanding credits (1e6 = 1 USD).
+    pub outstanding_credits: U256,
+    /// Jobs created.
+    pub jobs: U256,
+}
+
+/// Prints and returns the status of the deployment recorded for the chain at `rpc_url`.
+pub async fn run(
+    rpc_url: &str,
+    deployments_dir: Option<&Path>,
+    print: bool,
+) -> eyre::Result<StatusReport> {
+    let url = rpc_url
+        .parse()
+        .wrap_err_with(|| format!("invalid RPC URL {rpc_url:?}"))?;
+    let p = ProviderBuilder::new().connect_http(url);
+    let chain_id = p
+        .get_chain_id()
+        .await
+        .map_err(|e| eyre!("{}", explain(&e, rpc_url)))?;
+    let dir = deployments_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(default_deployments_dir);
+    let d = Deployment::load(&dir, chain_id)?.ok_or_else(|| {
+        eyre!(
+            "no deployment for chain {chain_id} in {} (run `compute-market deploy --rpc-url {rpc_url}` first)",
+            Deployment::path(&dir, chain_id).display()
+        )
+    })?;
+    let block = p.get_block_number().await?;
+    let timestamp = p
+        .get_block_by_number(block.into())
+        .await?
+        .map(|b| b.header.timestamp)
+        .unwrap_or_default();
+    let mut contracts = Vec::new();
+    for (name, rec) in &d.contracts {
+        let code = p.get_code_at(rec.address).await?;
+        contracts.push((
+            name.clone(),
+            rec.address,
+            !code.is_empty() && keccak256(&code) == rec.code_hash,
+        ));
+    }
+    let c = IBmeController::new(d.controller, &p);
+    let e = IEmissions::new(d.emissions, &p);
+    let t = IComputeToken::new(d.token, &p);
+    let price_wad = c.price().call().await.ok();
+    let cs = c.supplyStats().call().await?;
+    let es = e.supplyStats().call().await?;
+    let report = StatusReport {
+        chain_id,
+        block,
+        timestamp,
+        contracts,
+        price_wad,
+        total_supply: t.totalSupply().call().await?,
+        controller_supply: [cs._0, cs._1, cs._2, cs._3, cs._4],
+        emissions_supply: [es._0, es._1, es._2, es._3],
+        epoch: (
+            e.currentEpoch().call().await?,
+            e.nextEpochToFinalize().call().await?,
+        ),
+        outstanding_credits: c.outstandingCredits().call().await?,
+        jobs: IJobEscrow::new(d.escrow, &p).jobCount().call().await?,
+    };
+    if print {
+        println!(
+            "chain {chain_id}  block {block}  time {timestamp}  ({})",
+            Deployment::path(&dir, chain_id).display()
+        );
+        for (name, addr, live) in &report.contracts {
+            println!(
+                "  {name:<11} {addr}  {}",
+                if *live {
+                    "live"
+                } else {
+                    "MISSING / CODE CHANGED"
+                }
+            );
+        }
+        let ct = |v: U256| crate::demo::fmt_ct(v);
+        println!(
+            "  price        {}",
+            report
+                .price_wad
+                .map(|p| format!("{} USD/CT", crate::demo::fmt_units(p, 18)))
+                .unwrap_or_else(|| "unavailable (stale or invalid feed)".into())
+        );
+        println!("  totalSupply  {} CT", ct(report.total_supply));
+        println!(
+            "  controller   burned {} / reminted {} / fromReserve {} / retired {} / owed {} CT",
+            ct(cs._0),
+            ct(cs._1),
+            ct(cs._2),
+            ct(cs._3),
+            ct(cs._4)
+        );
+        println!(
+            "  emissions    initialReserve {} / reserve {} / emitted {} / drawn {} CT",
+            ct(es._0),
+            ct(es._1),
+            ct(es._2),
+            ct(es._3)
+        );
+        println!(
+            "  epoch        current {} / next to finalise {}",
+            report.epoch.0, report.epoch.1
+        );
+        println!(
+            "  credits      outstanding {} USD",
+            crate::demo::fmt_units(report.outstanding_credits, 6)
+        );
+        println!("  jobs         {}", report.jobs);
+    }
+    Ok(report)
+}

@@ -1,0 +1,115 @@
+//! Deploys the whole system on an in-process devnet, reruns the deploy (must send nothing and
+//! keep every address), then reads it back with `status`.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use alloy::primitives::U256;
+use alloy::providers::{Provider, ProviderBuilder};
+use compute_market_scripts::bindings::IComputeToken;
+use compute_market_scripts::{deploy, status};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_is_idempotent_and_status_reads_it() {
+    let node = devnet::spawn(devnet::NodeConfig::test()).await.unwrap();
+    let signer = node.dev_signers()[0].clone();
+    let me = signer.address();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = deploy::DeployOptions {
+        deployments_dir: Some(dir.path().to_path_buf()),
+        wasm_dir: std::env::var_os("COMPUTE_MARKET_WASM_DIR").map(Into::into),
+        quiet: true,
+        ..Default::default()
+    };
+    let first = deploy::deploy(&node.url(), signer.clone(), &opts)
+        .await
+        .unwrap();
+    assert_eq!(first.chain_id, 412_346);
+    assert_eq!(first.contracts.len(), 6);
+    assert!(first.used_stylus_deployer);
+    for rec in first.contracts.values() {
+        assert_eq!(rec.tx_hashes.len(), 1, "one StylusDeployer tx per program");
+        assert!(rec.gas_used > 0);
+    }
+    assert!(first.roles.iter().all(|g| g.tx_hash.is_some()));
+    assert_eq!(first.parameters["emissions"]["epochLength"], "3600");
+
+    let p = ProviderBuilder::new().connect_http(node.url().parse().unwrap());
+    let nonce = p.get_transaction_count(me).await.unwrap();
+    let block = p.get_block_number().await.unwrap();
+
+    let second = deploy::deploy(&node.url(), signer, &opts).await.unwrap();
+    assert_eq!(
+        p.get_transaction_count(me).await.unwrap(),
+        nonce,
+        "a rerun must send no transaction"
+    );
+    assert_eq!(p.get_block_number().await.unwrap(), block);
+    assert_eq!(
+        (
+            second.price_feed,
+            second.token,
+            second.emissions,
+            second.controller,
+            second.registry,
+            second.escrow
+        ),
+        (
+            first.price_feed,
+            first.token,
+            first.emissions,
+            first.controller,
+            first.registry,
+            first.escrow
+        )
+    );
+    assert_eq!(second.contracts, first.contracts);
+    assert_eq!(second.block, first.block);
+
+    // A revert comes back decoded into the custom error's name and arguments.
+    let mut chain =
+        deploy::Chain::connect(&node.url(), node.dev_signers()[0].clone(), vec![], false)
+            .await
+            .unwrap();
+    let req = IComputeToken::new(first.token, &chain.provider)
+        .burnFrom(first.escrow, U256::from(1))
+        .into_transaction_request();
+    let err = chain.send("burnFrom", req).await.unwrap_err().to_string();
+    eprintln!("decoded: {err}");
+    assert!(err.contains("ERC20InsufficientAllowance"), "{err}");
+
+    let s = status::run(&node.url(), Some(dir.path()), false)
+        .await
+        .unwrap();
+    assert!(s.contracts.iter().all(|c| c.2), "{:?}", s.contracts);
+    assert!(s.price_wad.is_some());
+    assert_eq!(s.emissions_supply[0], s.emissions_supply[1]);
+    node.shutdown().await;
+}
+
+/// Without a StylusDeployer on the chain: plain CREATE of the prelude, ArbWasm.activateProgram, then
+/// the constructor call — three transactions per program.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploys_without_stylus_deployer() {
+    let node = devnet::spawn(devnet::NodeConfig::test()).await.unwrap();
+    let p = ProviderBuilder::new().connect_http(node.url().parse().unwrap());
+    p.raw_request::<_, serde_json::Value>(
+        "anvil_setCode".into(),
+        (compute_market_scripts::bindings::STYLUS_DEPLOYER, "0x"),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = deploy::DeployOptions {
+        deployments_dir: Some(dir.path().to_path_buf()),
+        wasm_dir: std::env::var_os("COMPUTE_MARKET_WASM_DIR").map(Into::into),
+        quiet: true,
+        ..Default::default()
+    };
+    let d = deploy::deploy(&node.url(), node.dev_signers()[0].clone(), &opts)
+        .await
+        .unwrap();
+    assert!(!d.used_stylus_deployer);
+    for rec in d.contracts.values() {
+        assert_eq!(rec.tx_hashes.len(), 3, "deploy + activate + constructor");
+    }
+    node.shutdown().await;
+}
