@@ -1,0 +1,86 @@
+//! The deployment itself (`compute_market_scripts::deploy`): every contract live, constructed, and
+//! wired as DESIGN.md §7 says.
+
+use alloy::primitives::{Address, B256};
+use compute_market_e2e::*;
+
+#[tokio::test]
+async fn wiring_and_parameters() {
+    let env = Env::get().await;
+    let a = env.addrs;
+    assert_eq!(env.chain_id, 412_346);
+    let t = env.token();
+    assert_eq!(t.name().call().await.unwrap(), "Compute Token");
+    assert_eq!(t.symbol().call().await.unwrap(), "CT");
+    assert_eq!(t.decimals().call().await.unwrap(), 18);
+    assert_eq!(t.cap().call().await.unwrap(), max_supply());
+    assert_eq!(t.totalSupply().call().await.unwrap(), genesis_supply());
+    assert_eq!(
+        t.balanceOf(env.acc.treasury).call().await.unwrap(),
+        genesis_supply()
+    );
+
+    let has = |c: Address, r: &str, who: Address| {
+        let env = &env;
+        let r: B256 = role(r);
+        async move {
+            // Every contract exposes the same AccessControl ABI; use the token binding on any address.
+            compute_market_e2e::bindings::IComputeToken::new(c, env.provider.clone())
+                .hasRole(r, who)
+                .call()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(has(a.token, "MINTER_ROLE", a.controller).await);
+    assert!(has(a.token, "MINTER_ROLE", a.emissions).await);
+    assert!(!has(a.token, "MINTER_ROLE", env.acc.admin).await);
+    assert!(has(a.emissions, "SETTLER_ROLE", a.controller).await);
+    assert!(has(a.controller, "ESCROW_ROLE", a.escrow).await);
+    assert!(has(a.registry, "JOB_MANAGER_ROLE", a.escrow).await);
+    assert!(has(a.registry, "SLASHER_ROLE", a.escrow).await);
+    assert!(has(a.escrow, "ARBITRATOR_ROLE", env.acc.arbitrator).await);
+    assert!(!has(a.escrow, "ARBITRATOR_ROLE", env.acc.admin).await);
+    for c in [a.controller, a.registry, a.escrow] {
+        assert!(has(c, "PAUSER_ROLE", env.acc.admin).await);
+        assert!(has(c, "PARAMETER_ADMIN_ROLE", env.acc.admin).await);
+    }
+    assert!(has(a.price_feed, "FEEDER_ROLE", env.acc.admin).await);
+    for c in [
+        a.token,
+        a.emissions,
+        a.controller,
+        a.registry,
+        a.escrow,
+        a.price_feed,
+    ] {
+        let admin_role = B256::ZERO;
+        let yes = compute_market_e2e::bindings::IComputeToken::new(c, env.provider.clone())
+            .hasRole(admin_role, env.acc.admin)
+            .call()
+            .await
+            .unwrap();
+        assert!(yes, "admin holds DEFAULT_ADMIN_ROLE on {c}");
+    }
+
+    let c = env.controller();
+    assert_eq!(c.token().call().await.unwrap(), a.token);
+    assert_eq!(c.emissions().call().await.unwrap(), a.emissions);
+    assert_eq!(c.priceFeed().call().await.unwrap(), a.price_feed);
+    assert_eq!(c.treasury().call().await.unwrap(), env.acc.treasury);
+    assert_eq!(c.price().call().await.unwrap(), price_wad());
+    assert_eq!(
+        c.parameter(param("feeBps")).call().await.unwrap(),
+        alloy::primitives::U256::from(250)
+    );
+    let cs = env.escrow().contracts().call().await.unwrap();
+    assert_eq!((cs._0, cs._1, cs._2), (a.controller, a.registry, a.token));
+    assert_eq!(env.registry().token().call().await.unwrap(), a.token);
+    let s = env.emissions().supplyStats().call().await.unwrap();
+    assert_eq!(
+        s._0,
+        max_supply() - genesis_supply(),
+        "initial reserve = cap - supply"
+    );
+    assert_eq!(s._1, s._0);
+}
