@@ -3,23 +3,22 @@
 //! The burn-and-mint equilibrium of compute-market (DESIGN.md §4; Helium Data Credits, Akash AEP-76,
 //! Render RNP-001). Buyers burn CT for non-transferable USD compute credits at a checked oracle price;
 //! the job escrow locks, unlocks and settles credits; a settlement pays the provider in CT re-minted from
-//! the **burn budget** first, then from the **emission reserve**, then as an IOU (`owedTo`); each epoch
-//! emits a decaying share of the capped reserve to providers in proportion to the credits they settled.
+//! the **burn budget** first, then from the **emission reserve** (drawn through the Emissions contract,
+//! `contracts/emissions`), then as an IOU (`owedTo`), and records the net credits as the provider's work
+//! for the epoch's emission, which Emissions finalises and pays.
 //!
 //! Units: tokens in wei of CT (1e18 = 1 CT); credits with 6 decimals (1e6 = 1 USD); prices in USD per
 //! CT scaled by 1e18; rates in basis points, or wad (1e18 = 100%) where a name ends in `Wad`; times in
-//! unix seconds; epochs numbered from 0 at construction, each `epochLength` seconds.
+//! unix seconds; epochs are Emissions' (its `genesisTime` and `epochLength`, copied at construction).
 //!
 //! Formulas (rounding favours solvency: payouts down, fees and token quotes up; see [`math`]):
 //! - buy: `credits = floor(tokens × price × (1 − mintSpreadBps) / 1e30)`; `tokens` join the burn budget.
 //! - settle `credits`: `fee = ceil(credits × feeBps)`, `net = credits − fee`,
-//!   `tokensOwed = floor(net × 1e30 / price)`, paid from the budget, then the reserve, the rest owed.
+//!   `tokensOwed = floor(net × 1e30 / price)`, paid from the budget, then `Emissions.drawReserve` up to
+//!   `Emissions.emissionReserve()`, the rest owed; then `Emissions.recordWork(provider, net)`.
 //!   Of the fee's token value `floor(fee × 1e30 / price)`, `1 − feeBurnShareBps` is re-minted to the
 //!   treasury (rounded down) and the remainder retired from the budget for good (both capped by what the
 //!   budget holds).
-//! - epoch `e` finalised: `emission = floor(reserve × emissionRateWad / 1e18)` if `work(e) > 0`, else 0;
-//!   `treasuryEmissionBps` of it to the treasury at once, the rest claimable by providers pro rata:
-//!   `floor(providerShare × work(e, p) / work(e))`.
 //!
 //! ## Security considerations
 //! - **Roles.** `ESCROW_ROLE` (the job escrow) moves credits and triggers mints, so it must hold no other
@@ -29,21 +28,23 @@
 //!   sequencer-uptime feed is set, the sequencer up for more than `sequencerGracePeriod` (Chainlink's L2
 //!   pattern). A manipulated feed mis-prices credits; the feed must be a real Chainlink feed on real
 //!   networks (`ManualPriceFeed` is for dev chains only).
-//! - **Supply cap.** Mints come only from the burn budget (tokens burned here and not yet re-minted or
-//!   retired) or the reserve (`cap − totalSupply` at construction, never refilled), so the token's
-//!   `MAX_SUPPLY` is never exceeded; what neither can pay is recorded as an IOU instead.
-//! - **Checks-effects-interactions.** Every function checks, writes its state and emits its events, then
-//!   calls the token (burnFrom / mint / permit) last. The controller calls only the token and the feeds.
-//! - **Bounded work.** `finalizeEpochs` handles at most 64 epochs a call, `claimRewards` 32; no loop
-//!   touches a user or provider list.
-//! - **Pause** stops new credit purchases only; locks, unlocks, settlements, finalisation and claims go on.
+//! - **Supply cap.** The controller mints only from the burn budget (tokens burned here and not yet
+//!   re-minted or retired); Emissions mints reserve draws (`cap − totalSupply` at its construction, never
+//!   refilled), so the token's `MAX_SUPPLY` is never exceeded; what neither can pay is an IOU instead.
+//!   Emissions must exist before the first purchase (its reserve must not count burned tokens twice).
+//! - **Checks-effects-interactions.** Every function checks (reading the feeds and the reserve), writes its
+//!   state and emits its events, then calls the token (burnFrom / mint / permit) and Emissions
+//!   (drawReserve of exactly the amount read, recordWork) last. The controller calls only the token,
+//!   Emissions and the feeds.
+//! - **Bounded work.** No loop at all; no function touches a user or provider list.
+//! - **Pause** stops new credit purchases only; locks, unlocks, settlements and IOU claims go on.
 //!
 //! ## Invariants
 //! 1. `outstandingCredits() = Σ creditBalanceOf(a) + Σ lockedCreditsOf(a)` (DESIGN.md §9.3).
 //! 2. `reminted + retired + burnBudget() = burned`, so `reminted + retired ≤ burned` (§9.2).
-//! 3. `emitted + mintedFromReserve + emissionReserve() = initialReserve()`, so emissions never exceed it.
-//! 4. Σ rewards claimed for an epoch ≤ that epoch's provider share; each (epoch, provider) is paid once.
-//! 5. Credits never move between accounts: only `settle` consumes locked credits, only `buyCredits*`
+//! 3. `mintedFromReserve` (`supplyStats()`) = Emissions' `drawn`: every reserve draw is one the
+//!    controller asked for; Emissions keeps `emitted + drawn + reserve = initialReserve`.
+//! 4. Credits never move between accounts: only `settle` consumes locked credits, only `buyCredits*`
 //!    creates them.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]

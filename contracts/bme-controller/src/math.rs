@@ -75,12 +75,6 @@ pub fn bps_down(amount: U256, bps: U256) -> Option<U256> {
     mul_div_down(amount, bps, BPS)
 }
 
-/// One epoch's emission from `reserve` at `rate_wad` per epoch: `floor(reserve × rate / 1e18)`
-/// (DESIGN.md §4 "Emissions"). With `rate_wad <= 1e18` it never exceeds `reserve`.
-pub fn emission(reserve: U256, rate_wad: U256) -> Option<U256> {
-    mul_div_down(reserve, rate_wad, WAD)
-}
-
 /// The collateral ratio, wad: `budget × price / (outstanding × 1e12)` — the USD value of the burn
 /// budget over the USD value of outstanding credits; `U256::MAX` when nothing is outstanding.
 pub fn collateral_ratio_wad(budget: U256, price: U256, outstanding: U256) -> Option<U256> {
@@ -167,32 +161,6 @@ mod tests {
     }
 
     #[test]
-    fn default_emission_rate_halves_the_reserve_in_four_years() {
-        // DESIGN.md §4: 1 − 2^(−1/1460) ≈ 474_645_000_000_000 wad per daily epoch.
-        let rate = U256::from(474_645_000_000_000u64);
-        let mut reserve = ct(350_000_000);
-        let first = emission(reserve, rate).unwrap();
-        assert_eq!(
-            first / WAD,
-            U256::from(166_125u64),
-            "day 1 ≈ 166,126 CT (anchors §8b)"
-        );
-        for _ in 0..1460 {
-            reserve -= emission(reserve, rate).unwrap();
-        }
-        let half = ct(175_000_000);
-        let diff = if reserve > half {
-            reserve - half
-        } else {
-            half - reserve
-        };
-        assert!(
-            diff < ct(10_000),
-            "after 1460 epochs the reserve is ~175M CT, got {reserve}"
-        );
-    }
-
-    #[test]
     fn collateral_ratio_is_budget_value_over_outstanding_value() {
         let price = ct(2); // 2 USD per CT
                            // 100 CT budget = 200 USD; 100 USD outstanding (1e8 credits) → 2.0.
@@ -240,11 +208,6 @@ mod tests {
             let credits = quote_credits(tokens, price).unwrap();
             prop_assert!(tokens_for_credits_down(credits, price).unwrap() <= tokens);
             prop_assert!(credits_for_tokens(tokens, price, U256::from(25)).unwrap() <= credits);
-        }
-
-        #[test]
-        fn emission_never_exceeds_reserve(reserve in any::<u128>(), rate in 0u64..=10_000_000_000_000_000) {
-            prop_assert!(emission(U256::from(reserve), U256::from(rate)).unwrap() <= U256::from(reserve));
         }
     }
 }
