@@ -22,75 +22,24 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use alloy::contract::{CallBuilder, CallDecoder};
-use alloy::network::{EthereumWallet, TransactionBuilder};
-use alloy::primitives::{address, keccak256, Address, Bytes, B256, I256, U256};
+use alloy::network::EthereumWallet;
+use alloy::primitives::{keccak256, Address, B256, I256, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol;
-use alloy::sol_types::{SolCall, SolEvent};
+use alloy::sol_types::SolEvent;
 use eyre::{bail, eyre, Context as _, Result};
 use tokio::sync::{Mutex, MutexGuard};
 
 /// Contract bindings generated from the JSON ABIs in `abi/` (what `solc --abi` emits).
-#[allow(clippy::too_many_arguments)] // generated methods mirror the ABI
-pub mod bindings {
-    use alloy::sol;
-
-    sol!(
-        #[sol(rpc)]
-        #[derive(Debug, PartialEq, Eq)]
-        IComputeToken,
-        "../abi/IComputeToken.json"
-    );
-    sol!(
-        #[sol(rpc)]
-        #[derive(Debug, PartialEq, Eq)]
-        IManualPriceFeed,
-        "../abi/IManualPriceFeed.json"
-    );
-    sol!(
-        #[sol(rpc)]
-        #[derive(Debug, PartialEq, Eq)]
-        IEmissions,
-        "../abi/IEmissions.json"
-    );
-    sol!(
-        #[sol(rpc)]
-        #[derive(Debug, PartialEq, Eq)]
-        IBmeController,
-        "../abi/IBmeController.json"
-    );
-    sol!(
-        #[sol(rpc)]
-        #[derive(Debug, PartialEq, Eq)]
-        IProviderRegistry,
-        "../abi/IProviderRegistry.json"
-    );
-    sol!(
-        #[sol(rpc)]
-        #[derive(Debug, PartialEq, Eq)]
-        IJobEscrow,
-        "../abi/IJobEscrow.json"
-    );
-}
+/// The contracts' typed bindings: the deploy CLI's (`compute_market_scripts::bindings`).
+pub use compute_market_scripts::bindings;
 
 use bindings::*;
 
-sol! {
-    interface IStylusDeployer {
-        function deploy(bytes bytecode, bytes initData, uint256 initValue, bytes32 salt) external payable returns (address);
-        event ContractDeployed(address deployedContract);
-    }
-}
-
 /// Gas limit of every test transaction (below Arbitrum's 32M per-transaction cap).
 pub const TX_GAS: u64 = 20_000_000;
-
-/// The StylusDeployer predeploy (same address as on Arbitrum chains).
-pub const STYLUS_DEPLOYER: Address = address!("cEcba2F1DC234f70Dd89F2041029807F8D03A990");
-/// Selector of a stylus-sdk 0.10 `#[constructor]` in the deployer's `initData`.
-const CONSTRUCTOR_SELECTOR: [u8; 4] = [0x55, 0x85, 0x25, 0x8d];
 
 /// 1 CT in wei.
 pub const CT: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
@@ -587,45 +536,6 @@ pub fn wasm_files() -> Result<BTreeMap<String, PathBuf>> {
         map.insert(c.to_string(), p);
     }
     Ok(map)
-}
-
-/// Deploys, activates and constructs one Stylus program through the StylusDeployer.
-pub async fn deploy_stylus(
-    provider: &DynProvider,
-    from: Address,
-    wasm: &Path,
-    ctor_args: &[u8],
-) -> Result<Address> {
-    let wasm = std::fs::read(wasm).wrap_err_with(|| format!("reading {}", wasm.display()))?;
-    let code = devnet_engine::compress(&wasm);
-    if code.len() > devnet_engine::MAX_CODE_SIZE {
-        bail!(
-            "{} bytes deployable, over the {}-byte limit",
-            code.len(),
-            devnet_engine::MAX_CODE_SIZE
-        );
-    }
-    let mut init = CONSTRUCTOR_SELECTOR.to_vec();
-    init.extend_from_slice(ctor_args);
-    let data = IStylusDeployer::deployCall {
-        bytecode: Bytes::from(devnet_engine::deploy_initcode(&code)),
-        initData: Bytes::from(init),
-        initValue: U256::ZERO,
-        salt: B256::ZERO,
-    }
-    .abi_encode();
-    let tx = TransactionRequest::default()
-        .with_from(from)
-        .with_to(STYLUS_DEPLOYER)
-        .with_input(data)
-        // The activation fee; the deployer refunds what activation does not use.
-        .with_value(CT)
-        .with_gas_limit(30_000_000);
-    let rc = send_tx(provider, tx)
-        .await
-        .wrap_err("StylusDeployer.deploy")?;
-    let ev = event::<IStylusDeployer::ContractDeployed>(&rc)?;
-    Ok(ev.deployedContract)
 }
 
 async fn deploy_system(
