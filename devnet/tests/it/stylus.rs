@@ -1,8 +1,7 @@
 //! `cargo stylus check` and `cargo stylus deploy --no-verify` against the node.
 //!
 //! Gated behind `DEVNET_CARGO_STYLUS=1` (needs `cargo-stylus` 0.10.x on PATH and the
-//! `wasm32-unknown-unknown` target; slow). Not run in CI. It needs the Stylus engine behind
-//! `exec.rs` (ArbWasm precompile); with the stock EVM it fails at `check`.
+//! `wasm32-unknown-unknown` target; slow: cargo-stylus builds the contract itself). Not run in CI.
 
 use std::{path::Path, process::Command};
 

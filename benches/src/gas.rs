@@ -1,0 +1,551 @@
+//! Gas per user-facing operation: every state-changing public function of the contracts, from the
+//! receipts of one fixed scenario on a fresh chain (deterministic: same inputs, same gas), plus the
+//! ERC-20 operations on the OpenZeppelin token deployed on the same chain.
+use std::collections::BTreeMap;
+
+use alloy::primitives::{keccak256, Address, U256};
+use alloy::providers::Provider;
+use alloy::rpc::types::TransactionRequest;
+use eyre::{eyre, Result};
+
+use crate::env::{b32, Env, CT, USD};
+
+/// operation → gas used (receipt `gasUsed`, intrinsic cost included).
+pub type GasTable = BTreeMap<String, u64>;
+
+/// Operations that cannot be reached in the scenario, with the reason.
+pub const UNREACHABLE: &[(&str, &str)] = &[(
+    "controller.claimOwed",
+    "needs an IOU, which only exists once the 350M CT emission reserve is exhausted; not reachable on a fresh chain in a benchmark",
+)];
+
+/// Records operations as they are sent.
+pub struct Recorder<'a> {
+    env: &'a Env,
+    /// What was measured.
+    pub table: GasTable,
+}
+
+impl<'a> Recorder<'a> {
+    /// A recorder on `env`.
+    pub fn new(env: &'a Env) -> Self {
+        Self {
+            env,
+            table: GasTable::new(),
+        }
+    }
+
+    /// Sends `tx` and records its gas as `name`.
+    ///
+    /// The clock first moves one second (`evm_increaseTime(1)`), so no measured transaction shares a
+    /// timestamp with the one before it: otherwise a timestamp written twice in the same second (e.g.
+    /// an unbonding request's `releaseAt` in a reused slot) costs a no-op SSTORE in one run and a real
+    /// one in the next, and the table would depend on the wall clock.
+    pub async fn op(&mut self, name: &str, tx: TransactionRequest) -> Result<u64> {
+        let _: serde_json::Value = self
+            .env
+            .provider
+            .raw_request("evm_increaseTime".into(), (1u64,))
+            .await?;
+        let rc = self.env.send(name, tx).await?;
+        if self.table.insert(name.to_string(), rc.gas_used).is_some() {
+            return Err(eyre!("operation {name} measured twice"));
+        }
+        Ok(rc.gas_used)
+    }
+
+    /// Sends `tx` without recording (setup).
+    pub async fn setup(&self, label: &str, tx: TransactionRequest) -> Result<()> {
+        self.env.send(label, tx).await.map(|_| ())
+    }
+}
+
+/// The ERC-20 operations measured on both tokens, prefixed `ct.` (Stylus) and `oz.` (Solidity).
+pub const ERC20_OPS: &[&str] = &[
+    "transfer (fresh holder)",
+    "transfer (existing holder)",
+    "approve",
+    "transferFrom",
+    "permit",
+    "burn",
+    "burnFrom",
+];
+
+async fn erc20_ops(r: &mut Recorder<'_>, env: &Env, token: Address, prefix: &str) -> Result<()> {
+    let t = env.erc20(token);
+    let a = env.acc;
+    r.op(
+        &format!("{prefix}.transfer (fresh holder)"),
+        t.transfer(a.alice, U256::from(10_000) * CT)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        &format!("{prefix}.transfer (existing holder)"),
+        t.transfer(a.alice, U256::from(1_000) * CT)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        &format!("{prefix}.approve"),
+        t.approve(a.bob, U256::from(1_000) * CT)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        &format!("{prefix}.transferFrom"),
+        t.transferFrom(a.alice, a.admin, U256::from(500) * CT)
+            .from(a.bob)
+            .into_transaction_request(),
+    )
+    .await?;
+    let (v, rr, s) = env
+        .sign_permit(token, a.alice, a.eve, U256::from(1_000) * CT, U256::MAX)
+        .await?;
+    r.op(
+        &format!("{prefix}.permit"),
+        t.permit(a.alice, a.eve, U256::from(1_000) * CT, U256::MAX, v, rr, s)
+            .from(a.eve)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        &format!("{prefix}.burn"),
+        t.burn(U256::from(100) * CT)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        &format!("{prefix}.burnFrom"),
+        t.burnFrom(a.alice, U256::from(100) * CT)
+            .from(a.eve)
+            .into_transaction_request(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Job parameters: 1 GPU, up to 2 h, 10 USD per GPU-hour → maxCost 20 USD.
+pub const JOB_GPUS: u32 = 1;
+/// Max duration of the standard job (s).
+pub const JOB_MAX_DURATION: u64 = 7_200;
+/// Price of the standard job.
+pub fn job_price() -> U256 {
+    U256::from(10u64) * USD
+}
+
+/// `createJob` (any provider) by `requester`; returns the job id.
+pub async fn create_job(
+    r: &mut Recorder<'_>,
+    env: &Env,
+    requester: Address,
+    name: Option<&str>,
+) -> Result<U256> {
+    let e = env.escrow();
+    let call = e
+        .createJob(
+            Address::ZERO,
+            keccak256("spec"),
+            JOB_GPUS,
+            JOB_MAX_DURATION,
+            job_price(),
+        )
+        .from(requester);
+    let id = call.call().await?;
+    match name {
+        Some(n) => {
+            r.op(n, call.into_transaction_request()).await?;
+        }
+        None => {
+            r.setup("createJob", call.into_transaction_request())
+                .await?
+        }
+    }
+    Ok(id)
+}
+
+/// Registers `who` (1 GPU) and stakes `stake` CT it already holds (approve + stake).
+pub async fn register_and_stake(
+    r: &Recorder<'_>,
+    env: &Env,
+    who: Address,
+    stake: U256,
+) -> Result<()> {
+    let reg = env.registry();
+    r.setup(
+        "register",
+        reg.register(
+            b32("H100"),
+            1,
+            80,
+            b32("eu-west"),
+            format!("ipfs://provider/{who}"),
+        )
+        .from(who)
+        .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "approve registry",
+        env.token()
+            .approve(env.d.registry, U256::MAX)
+            .from(who)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "stake",
+        reg.stake(stake).from(who).into_transaction_request(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Runs the whole scenario on a fresh deployment and returns the gas table.
+pub async fn measure(env: &Env) -> Result<GasTable> {
+    let mut r = Recorder::new(env);
+    let a = env.acc;
+    let ct = env.token();
+    let (c, reg, e, em) = (
+        env.controller(),
+        env.registry(),
+        env.escrow(),
+        env.emissions(),
+    );
+
+    // ---- ERC-20: ComputeToken (Stylus) and OpenZeppelin (Solidity), same sequence, same accounts.
+    erc20_ops(&mut r, env, env.d.token, "ct").await?;
+    erc20_ops(&mut r, env, env.oz, "oz").await?;
+
+    // ---- Admin operations (one each).
+    let feed = env.feed();
+    let answer =
+        alloy::primitives::I256::try_from(compute_market_scripts::deploy::FEED_INITIAL_ANSWER)?;
+    r.op(
+        "feed.updateAnswer",
+        feed.updateAnswer(answer)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    let v = e.parameter(b32("acceptWindow")).call().await?;
+    r.op(
+        "escrow.setParameter",
+        e.setParameter(b32("acceptWindow"), v)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "escrow.pause",
+        e.pause().from(a.admin).into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "escrow.unpause",
+        e.unpause().from(a.admin).into_transaction_request(),
+    )
+    .await?;
+
+    // ---- Controller: buy credits (alice holds 10,000 CT from the transfers above, less burns).
+    r.setup(
+        "approve controller",
+        ct.approve(env.d.controller, U256::MAX)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "controller.buyCredits (first)",
+        c.buyCredits(U256::from(1_000) * CT, U256::ZERO, a.alice)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "controller.buyCredits (repeat)",
+        c.buyCredits(U256::from(1_000) * CT, U256::ZERO, a.alice)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "fund bob",
+        ct.transfer(a.bob, U256::from(10_000) * CT)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    let amount = U256::from(1_000) * CT;
+    let (v, rr, s) = env
+        .sign_permit(env.d.token, a.bob, env.d.controller, amount, U256::MAX)
+        .await?;
+    r.op(
+        "controller.buyCreditsWithPermit (first)",
+        c.buyCreditsWithPermit(amount, U256::ZERO, a.bob, U256::MAX, v, rr, s)
+            .from(a.bob)
+            .into_transaction_request(),
+    )
+    .await?;
+
+    // ---- Registry.
+    for p in [a.p1, a.p2, a.p3] {
+        r.setup(
+            "fund provider",
+            ct.transfer(p, U256::from(20_000) * CT)
+                .from(a.admin)
+                .into_transaction_request(),
+        )
+        .await?;
+    }
+    r.op(
+        "registry.register",
+        reg.register(
+            b32("H100"),
+            1,
+            80,
+            b32("eu-west"),
+            "ipfs://provider/p1".to_string(),
+        )
+        .from(a.p1)
+        .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "registry.updateProfile",
+        reg.updateProfile(
+            b32("H100"),
+            2,
+            80,
+            b32("eu-west"),
+            "ipfs://provider/p1".to_string(),
+        )
+        .from(a.p1)
+        .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "approve registry",
+        ct.approve(env.d.registry, U256::MAX)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "registry.stake (first)",
+        reg.stake(U256::from(10_000) * CT)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "registry.stake (repeat)",
+        reg.stake(U256::from(1_000) * CT)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "register p2",
+        reg.register(
+            b32("H100"),
+            1,
+            80,
+            b32("eu-west"),
+            "ipfs://provider/p2".to_string(),
+        )
+        .from(a.p2)
+        .into_transaction_request(),
+    )
+    .await?;
+    let amount = U256::from(10_000) * CT;
+    let (v, rr, s) = env
+        .sign_permit(env.d.token, a.p2, env.d.registry, amount, U256::MAX)
+        .await?;
+    r.op(
+        "registry.stakeWithPermit (first)",
+        reg.stakeWithPermit(amount, U256::MAX, v, rr, s)
+            .from(a.p2)
+            .into_transaction_request(),
+    )
+    .await?;
+    let call = reg.requestUnbond(U256::from(500) * CT).from(a.p1);
+    let req_id = call.call().await?;
+    r.op(
+        "registry.requestUnbond (first)",
+        call.into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "registry.cancelUnbond",
+        reg.cancelUnbond(req_id)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "registry.requestUnbond (repeat)",
+        reg.requestUnbond(U256::from(500) * CT)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    register_and_stake(&r, env, a.p3, U256::from(10_000) * CT).await?;
+    r.op(
+        "registry.deregister (queues the stake)",
+        reg.deregister().from(a.p3).into_transaction_request(),
+    )
+    .await?;
+
+    // ---- Escrow. A: approve path (settle).
+    let job_a = create_job(&mut r, env, a.alice, Some("escrow.createJob")).await?;
+    r.op(
+        "escrow.acceptJob",
+        e.acceptJob(job_a).from(a.p1).into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "escrow.submitResult",
+        e.submitResult(job_a, keccak256("out"), 1_800)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    let epoch_a: U256 = em.currentEpoch().call().await?;
+    r.op(
+        "escrow.approveResult (settles)",
+        e.approveResult(job_a)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    // F: cancel an open job.
+    let job_f = create_job(&mut r, env, a.alice, None).await?;
+    r.op(
+        "escrow.cancelJob",
+        e.cancelJob(job_f).from(a.alice).into_transaction_request(),
+    )
+    .await?;
+    // C: dispute, provider at fault (p2: refund, slash, jail). D: dispute, not at fault (p1: settle, bond burned).
+    r.setup(
+        "approve escrow",
+        ct.approve(env.d.escrow, U256::MAX)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    let job_c = create_job(&mut r, env, a.alice, None).await?;
+    r.setup(
+        "accept C",
+        e.acceptJob(job_c).from(a.p2).into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "submit C",
+        e.submitResult(job_c, keccak256("out"), 1_800)
+            .from(a.p2)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "escrow.disputeResult",
+        e.disputeResult(job_c, keccak256("evidence"))
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "escrow.resolveDispute (at fault: refund, slash, jail)",
+        e.resolveDispute(job_c, true)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    let job_d = create_job(&mut r, env, a.alice, None).await?;
+    r.setup(
+        "accept D",
+        e.acceptJob(job_d).from(a.p1).into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "submit D",
+        e.submitResult(job_d, keccak256("out"), 1_800)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "dispute D",
+        e.disputeResult(job_d, keccak256("evidence"))
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "escrow.resolveDispute (not at fault: settle, burn bond)",
+        e.resolveDispute(job_d, false)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    // B: finalize after the challenge window. E: timeout of a running job.
+    let job_b = create_job(&mut r, env, a.alice, None).await?;
+    r.setup(
+        "accept B",
+        e.acceptJob(job_b).from(a.p1).into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "submit B",
+        e.submitResult(job_b, keccak256("out"), 1_800)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    let job_e = create_job(&mut r, env, a.alice, None).await?;
+    r.setup(
+        "accept E",
+        e.acceptJob(job_e).from(a.p1).into_transaction_request(),
+    )
+    .await?;
+    env.jump(24 * 3_600 + 1).await?;
+    r.op(
+        "escrow.finalize (settles)",
+        e.finalize(job_b).from(a.eve).into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "escrow.claimTimeout (running job: refund, slash)",
+        e.claimTimeout(job_e).from(a.eve).into_transaction_request(),
+    )
+    .await?;
+
+    // ---- Emissions: finalise the epochs since genesis (one with work), claim one epoch.
+    r.op(
+        "emissions.finalizeEpochs (the first day: 24 epochs, 1 with work)",
+        em.finalizeEpochs(U256::from(64))
+            .from(a.eve)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "emissions.claimRewards (1 epoch)",
+        em.claimRewards(vec![epoch_a])
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+
+    // ---- Registry exit: withdraw after the unbonding period.
+    env.jump(15 * 86_400).await?;
+    r.op(
+        "registry.withdraw",
+        reg.withdraw().from(a.p1).into_transaction_request(),
+    )
+    .await?;
+    Ok(r.table)
+}

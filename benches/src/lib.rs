@@ -1,0 +1,18 @@
+//! compute-market benchmarks (issue 9), all on the in-process dev chain:
+//!
+//! * [`gas`]: gas per user-facing operation of every contract, and the same ERC-20 operations on
+//!   OpenZeppelin Contracts 5 (`ERC20` + `ERC20Permit` + `ERC20Burnable`, compiled with solc-js);
+//! * [`scaling`]: gas of the per-job operations with 1, 100 and 1,000 providers and jobs in the system;
+//! * [`sizes`]: deployable size and activation data fee of each contract;
+//! * [`throughput`]: transfers per second through JSON-RPC (1 and 8 clients), `eth_call` latency;
+//! * [`snapshot`]: `snapshots/gas.json` and the 2% regression check (`tests/gas_snapshot.rs`);
+//! * [`report`]: markdown tables.
+//!
+//! The `bench` binary runs everything and prints the tables (`cargo run -p compute-market-bench --release`).
+pub mod env;
+pub mod gas;
+pub mod report;
+pub mod scaling;
+pub mod sizes;
+pub mod snapshot;
+pub mod throughput;
