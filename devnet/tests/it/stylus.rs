@@ -7,6 +7,9 @@ use std::{path::Path, process::Command};
 
 use crate::utils::start;
 
+/// The Nitro dev account (the address of `devnet::config::NITRO_DEV_KEY`).
+const DEV_ACCOUNT: &str = "0x3f1Eae7D46d88F08fc2F8ed27FCb2AB183EB2d0E";
+
 #[tokio::test]
 async fn cargo_stylus_check_and_deploy() {
     if std::env::var("DEVNET_CARGO_STYLUS").as_deref() != Ok("1") {
@@ -44,6 +47,14 @@ async fn cargo_stylus_check_and_deploy() {
                 &url,
                 "--private-key",
                 &key,
+                // ComputeToken's constructor(name, symbol, admin, genesisHolder, genesisSupply):
+                // through the StylusDeployer, as cargo-stylus does for a contract with a constructor.
+                "--constructor-args",
+                "Compute Token",
+                "CT",
+                DEV_ACCOUNT,
+                DEV_ACCOUNT,
+                "1000000000000000000000",
             ])
             .current_dir(contract)
             .output()
