@@ -260,42 +260,28 @@ impl From<Error> for Vec<u8> {
     }
 }
 
-/// The error declarations the exported interface lists (what `#[derive(SolidityError)]` generates
-/// under `export-abi`).
-#[cfg(feature = "export-abi")]
-impl stylus_sdk::abi::export::internal::InnerTypes for Error {
-    fn inner_types() -> Vec<stylus_sdk::abi::export::internal::InnerType> {
-        use alloc::format;
-        use core::any::TypeId;
-        use stylus_sdk::abi::export::internal::InnerType;
-        fn item<T: SolError + 'static>() -> InnerType {
-            InnerType {
-                name: format!("error {};", T::SIGNATURE.replace(',', ", ")),
-                id: TypeId::of::<T>(),
-            }
-        }
-        vec![
-            item::<BmeInvalidPrice>(),
-            item::<BmeStalePrice>(),
-            item::<BmeSequencerDown>(),
-            item::<BmeSequencerGracePeriodNotOver>(),
-            item::<BmeOracleCallFailed>(),
-            item::<BmeUnsupportedFeedDecimals>(),
-            item::<BmeTokenCallFailed>(),
-            item::<BmeSlippage>(),
-            item::<BmeZeroCredits>(),
-            item::<BmeZeroAddress>(),
-            item::<BmeInsufficientCredits>(),
-            item::<BmeAmountTooLarge>(),
-            item::<BmeUnknownParameter>(),
-            item::<BmeParameterOutOfBounds>(),
-            item::<BmeEmissionsCallFailed>(),
-            item::<BmeNothingToClaim>(),
-            item::<EnforcedPause>(),
-            item::<ExpectedPause>(),
-            item::<AccessControlInvalidDefaultAdmin>(),
-            item::<AccessControlUnauthorizedAccount>(),
-            item::<AccessControlBadConfirmation>(),
-        ]
-    }
-}
+// The error declarations the exported interface lists, in this order.
+common::impl_error_inner_types!(
+    Error;
+    BmeInvalidPrice,
+    BmeStalePrice,
+    BmeSequencerDown,
+    BmeSequencerGracePeriodNotOver,
+    BmeOracleCallFailed,
+    BmeUnsupportedFeedDecimals,
+    BmeTokenCallFailed,
+    BmeSlippage,
+    BmeZeroCredits,
+    BmeZeroAddress,
+    BmeInsufficientCredits,
+    BmeAmountTooLarge,
+    BmeUnknownParameter,
+    BmeParameterOutOfBounds,
+    BmeEmissionsCallFailed,
+    BmeNothingToClaim,
+    EnforcedPause,
+    ExpectedPause,
+    AccessControlInvalidDefaultAdmin,
+    AccessControlUnauthorizedAccount,
+    AccessControlBadConfirmation,
+);

@@ -40,3 +40,23 @@ macro_rules! impl_error_from_common {
         }
     };
 }
+
+/// Implements stylus-sdk's export-abi `InnerTypes` for a contract's hand-encoded error enum: the
+/// `error …;` declarations its exported interface lists (what `#[derive(SolidityError)]` would
+/// generate), in the given order. Expands to nothing unless the calling crate's `export-abi`
+/// feature is on.
+///
+/// ```ignore
+/// common::impl_error_inner_types!(Error; MyError, AccessControlUnauthorizedAccount);
+/// ```
+#[macro_export]
+macro_rules! impl_error_inner_types {
+    ($error:ty; $($t:ty),+ $(,)?) => {
+        #[cfg(feature = "export-abi")]
+        impl stylus_sdk::abi::export::internal::InnerTypes for $error {
+            fn inner_types() -> alloc::vec::Vec<stylus_sdk::abi::export::internal::InnerType> {
+                alloc::vec![$($crate::export::error_item::<$t>()),+]
+            }
+        }
+    };
+}

@@ -72,3 +72,13 @@ pub fn print(print_from_args: fn(), interfaces: &[(String, Vec<Event>)]) {
         print!("{}", with_events(interface, events, &mut declared));
     }
 }
+
+/// The `error Name(type a, type b);` declaration of `T` as the exported interface lists it (used by
+/// [`crate::impl_error_inner_types!`]).
+pub fn error_item<T: alloy_sol_types::SolError + 'static>(
+) -> stylus_sdk::abi::export::internal::InnerType {
+    stylus_sdk::abi::export::internal::InnerType {
+        name: format!("error {};", T::SIGNATURE.replace(',', ", ")),
+        id: core::any::TypeId::of::<T>(),
+    }
+}

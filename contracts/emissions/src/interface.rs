@@ -192,36 +192,22 @@ impl From<Error> for Vec<u8> {
     }
 }
 
-/// The error declarations the exported interface lists (what `#[derive(SolidityError)]` generates
-/// under `export-abi`).
-#[cfg(feature = "export-abi")]
-impl stylus_sdk::abi::export::internal::InnerTypes for Error {
-    fn inner_types() -> Vec<stylus_sdk::abi::export::internal::InnerType> {
-        use alloc::format;
-        use core::any::TypeId;
-        use stylus_sdk::abi::export::internal::InnerType;
-        fn item<T: SolError + 'static>() -> InnerType {
-            InnerType {
-                name: format!("error {};", T::SIGNATURE.replace(',', ", ")),
-                id: TypeId::of::<T>(),
-            }
-        }
-        alloc::vec![
-            item::<EmissionsZeroAddress>(),
-            item::<EmissionsReserveExceeded>(),
-            item::<EmissionsEpochNotFinalized>(),
-            item::<EmissionsAlreadyClaimed>(),
-            item::<EmissionsTooManyEpochs>(),
-            item::<EmissionsAmountTooLarge>(),
-            item::<EmissionsUnknownParameter>(),
-            item::<EmissionsParameterOutOfBounds>(),
-            item::<EmissionsTokenCallFailed>(),
-            item::<AccessControlInvalidDefaultAdmin>(),
-            item::<AccessControlUnauthorizedAccount>(),
-            item::<AccessControlBadConfirmation>(),
-        ]
-    }
-}
+// The error declarations the exported interface lists, in this order.
+common::impl_error_inner_types!(
+    Error;
+    EmissionsZeroAddress,
+    EmissionsReserveExceeded,
+    EmissionsEpochNotFinalized,
+    EmissionsAlreadyClaimed,
+    EmissionsTooManyEpochs,
+    EmissionsAmountTooLarge,
+    EmissionsUnknownParameter,
+    EmissionsParameterOutOfBounds,
+    EmissionsTokenCallFailed,
+    AccessControlInvalidDefaultAdmin,
+    AccessControlUnauthorizedAccount,
+    AccessControlBadConfirmation,
+);
 
 #[cfg(test)]
 mod tests {

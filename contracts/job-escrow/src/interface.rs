@@ -333,43 +333,29 @@ impl From<Error> for Vec<u8> {
     }
 }
 
-/// The error declarations the exported interface lists (what `#[derive(SolidityError)]` generates
-/// under `export-abi`).
-#[cfg(feature = "export-abi")]
-impl stylus_sdk::abi::export::internal::InnerTypes for Error {
-    fn inner_types() -> Vec<stylus_sdk::abi::export::internal::InnerType> {
-        use alloc::{format, vec};
-        use core::any::TypeId;
-        use stylus_sdk::abi::export::internal::InnerType;
-        fn item<T: SolError + 'static>() -> InnerType {
-            InnerType {
-                name: format!("error {};", T::SIGNATURE.replace(',', ", ")),
-                id: TypeId::of::<T>(),
-            }
-        }
-        vec![
-            item::<JobEscrowCallFailed>(),
-            item::<JobEscrowBalanceDeltaMismatch>(),
-            item::<JobEscrowZeroAddress>(),
-            item::<JobEscrowInvalidGpuCount>(),
-            item::<JobEscrowInvalidDuration>(),
-            item::<JobEscrowZeroPrice>(),
-            item::<JobEscrowInvalidState>(),
-            item::<JobEscrowNotRequester>(),
-            item::<JobEscrowNotProvider>(),
-            item::<JobEscrowTooEarly>(),
-            item::<JobEscrowTooLate>(),
-            item::<JobEscrowProviderNotEligible>(),
-            item::<JobEscrowTooManyOpenJobs>(),
-            item::<JobEscrowUsageTooHigh>(),
-            item::<JobEscrowUnknownParameter>(),
-            item::<JobEscrowParameterOutOfBounds>(),
-            item::<JobEscrowArithmeticOverflow>(),
-            item::<EnforcedPause>(),
-            item::<ExpectedPause>(),
-            item::<AccessControlInvalidDefaultAdmin>(),
-            item::<AccessControlUnauthorizedAccount>(),
-            item::<AccessControlBadConfirmation>(),
-        ]
-    }
-}
+// The error declarations the exported interface lists, in this order.
+common::impl_error_inner_types!(
+    Error;
+    JobEscrowCallFailed,
+    JobEscrowBalanceDeltaMismatch,
+    JobEscrowZeroAddress,
+    JobEscrowInvalidGpuCount,
+    JobEscrowInvalidDuration,
+    JobEscrowZeroPrice,
+    JobEscrowInvalidState,
+    JobEscrowNotRequester,
+    JobEscrowNotProvider,
+    JobEscrowTooEarly,
+    JobEscrowTooLate,
+    JobEscrowProviderNotEligible,
+    JobEscrowTooManyOpenJobs,
+    JobEscrowUsageTooHigh,
+    JobEscrowUnknownParameter,
+    JobEscrowParameterOutOfBounds,
+    JobEscrowArithmeticOverflow,
+    EnforcedPause,
+    ExpectedPause,
+    AccessControlInvalidDefaultAdmin,
+    AccessControlUnauthorizedAccount,
+    AccessControlBadConfirmation,
+);

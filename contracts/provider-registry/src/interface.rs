@@ -314,43 +314,29 @@ impl From<Error> for Vec<u8> {
     }
 }
 
-/// The error declarations the exported interface lists (what `#[derive(SolidityError)]` generates
-/// under `export-abi`).
-#[cfg(feature = "export-abi")]
-impl stylus_sdk::abi::export::internal::InnerTypes for Error {
-    fn inner_types() -> Vec<stylus_sdk::abi::export::internal::InnerType> {
-        use alloc::format;
-        use core::any::TypeId;
-        use stylus_sdk::abi::export::internal::InnerType;
-        fn item<T: SolError + 'static>() -> InnerType {
-            InnerType {
-                name: format!("error {};", T::SIGNATURE.replace(',', ", ")),
-                id: TypeId::of::<T>(),
-            }
-        }
-        vec![
-            item::<SafeERC20FailedOperation>(),
-            item::<RegistryBalanceDeltaMismatch>(),
-            item::<RegistryInvalidToken>(),
-            item::<RegistryAlreadyRegistered>(),
-            item::<RegistryNotRegistered>(),
-            item::<RegistryInvalidGpuCount>(),
-            item::<RegistryMetadataURITooLong>(),
-            item::<RegistryZeroAmount>(),
-            item::<RegistryInsufficientFreeStake>(),
-            item::<RegistryTooManyUnbondRequests>(),
-            item::<RegistryUnknownUnbondRequest>(),
-            item::<RegistryNothingToWithdraw>(),
-            item::<RegistryStakeLocked>(),
-            item::<RegistryInvalidBeneficiary>(),
-            item::<RegistryUnknownParameter>(),
-            item::<RegistryParameterOutOfBounds>(),
-            item::<RegistryArithmeticOverflow>(),
-            item::<EnforcedPause>(),
-            item::<ExpectedPause>(),
-            item::<AccessControlInvalidDefaultAdmin>(),
-            item::<AccessControlUnauthorizedAccount>(),
-            item::<AccessControlBadConfirmation>(),
-        ]
-    }
-}
+// The error declarations the exported interface lists, in this order.
+common::impl_error_inner_types!(
+    Error;
+    SafeERC20FailedOperation,
+    RegistryBalanceDeltaMismatch,
+    RegistryInvalidToken,
+    RegistryAlreadyRegistered,
+    RegistryNotRegistered,
+    RegistryInvalidGpuCount,
+    RegistryMetadataURITooLong,
+    RegistryZeroAmount,
+    RegistryInsufficientFreeStake,
+    RegistryTooManyUnbondRequests,
+    RegistryUnknownUnbondRequest,
+    RegistryNothingToWithdraw,
+    RegistryStakeLocked,
+    RegistryInvalidBeneficiary,
+    RegistryUnknownParameter,
+    RegistryParameterOutOfBounds,
+    RegistryArithmeticOverflow,
+    EnforcedPause,
+    ExpectedPause,
+    AccessControlInvalidDefaultAdmin,
+    AccessControlUnauthorizedAccount,
+    AccessControlBadConfirmation,
+);
