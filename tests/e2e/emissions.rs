@@ -192,3 +192,78 @@ async fn settlement_beyond_the_burn_budget_draws_the_reserve() {
         IBmeController::BmeNothingToClaim {},
     );
 }
+
+#[tokio::test]
+async fn settlement_beyond_budget_and_reserve_records_an_iou_claimed_from_later_burns() {
+    let env = Env::get().await;
+    env.market().await.unwrap();
+    let (c, em, t, f) = (env.controller(), env.emissions(), env.token(), env.feed());
+    let (alice, bob, p1) = (env.acc.alice, env.acc.bob, env.acc.p1);
+    let id = env.submitted_job(alice, p1, 3_600).await.unwrap();
+    let budget = c.burnBudget().call().await.unwrap();
+    let reserve = em.emissionReserve().call().await.unwrap();
+    assert_eq!(budget, U256::from(2_000) * CT);
+    // CT at the feed's smallest answer, 1e-8 USD: 9.75 USD net is 975,000,000 CT, more than the
+    // budget and the whole 350M emission reserve together.
+    send(
+        f.updateAnswer(I256::try_from(1i64).unwrap())
+            .from(env.acc.admin),
+    )
+    .await
+    .unwrap();
+    let owed_total = U256::from(975_000_000u64) * CT;
+    let bal = t.balanceOf(p1).call().await.unwrap();
+    let rc = send(env.escrow().approveResult(id).from(alice))
+        .await
+        .unwrap();
+    // `tokensPaid` is what is minted now (budget + reserve); the rest is owed.
+    let s = event::<IBmeController::Settled>(&rc).unwrap();
+    assert_eq!(s.tokensPaid, budget + reserve);
+    let d = event::<IEmissions::ReserveDrawn>(&rc).unwrap();
+    assert_eq!((d.to, d.amount), (p1, reserve));
+    let iou = owed_total - budget - reserve;
+    let o = event::<IBmeController::OwedRecorded>(&rc).unwrap();
+    assert_eq!((o.provider, o.amount), (p1, iou));
+    assert_eq!(
+        t.balanceOf(p1).call().await.unwrap(),
+        bal + budget + reserve
+    );
+    assert_eq!(c.owedTo(p1).call().await.unwrap(), iou);
+    assert_eq!(em.emissionReserve().call().await.unwrap(), U256::ZERO);
+    let cs = c.supplyStats().call().await.unwrap();
+    assert_eq!(cs._4, iou, "supplyStats().owed");
+    assert!(t.totalSupply().call().await.unwrap() <= max_supply());
+
+    // Nothing to pay it from yet: the budget is empty.
+    assert_revert(
+        send(c.claimOwed().from(p1)).await,
+        IBmeController::BmeNothingToClaim {},
+    );
+    // Another provider has no IOU.
+    assert_revert(
+        send(c.claimOwed().from(bob)).await,
+        IBmeController::BmeNothingToClaim {},
+    );
+
+    // The price recovers and a buyer burns 5,000 CT for credits: that refills the budget, and the
+    // IOU is paid from it, re-minted, without exceeding the cap.
+    env.refresh_price().await.unwrap();
+    env.buy_credits(bob, U256::from(5_000) * CT).await.unwrap();
+    let refill = c.burnBudget().call().await.unwrap();
+    assert_eq!(refill, U256::from(5_000) * CT);
+    let bal = t.balanceOf(p1).call().await.unwrap();
+    let rc = send(c.claimOwed().from(p1)).await.unwrap();
+    let claimed = event::<IBmeController::OwedClaimed>(&rc).unwrap();
+    assert_eq!((claimed.provider, claimed.amount), (p1, refill));
+    assert_eq!(t.balanceOf(p1).call().await.unwrap(), bal + refill);
+    assert_eq!(c.owedTo(p1).call().await.unwrap(), iou - refill);
+    assert_eq!(c.burnBudget().call().await.unwrap(), U256::ZERO);
+    let cs = c.supplyStats().call().await.unwrap();
+    assert_eq!(cs._4, iou - refill);
+    assert_eq!(
+        cs._1 + cs._3,
+        cs._0,
+        "reminted + retired + budget(0) = burned"
+    );
+    assert!(t.totalSupply().call().await.unwrap() <= max_supply());
+}
