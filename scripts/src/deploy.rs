@@ -536,7 +536,14 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             && prev.sequencer_feed == sequencer_feed
             && prev.arbitrator == arbitrator
             && (opts.price_feed.is_none() || opts.price_feed == Some(prev.price_feed))
-            && prev.deployer == me;
+            && prev.deployer == me
+            // Emissions fixes its epoch length at construction: another length needs new contracts.
+            && prev
+                .parameters
+                .get("emissions")
+                .and_then(|e| e.get("epochLength"))
+                .and_then(|l| l.parse::<u64>().ok())
+                == Some(epoch_length);
         if !same_config {
             chain.say("deployment options differ from the recorded deployment: redeploying");
             live.clear();
@@ -799,13 +806,8 @@ pub async fn verify(
     );
     let el: U256 = e.epochLength().call().await?;
     check(
-        el == U256::from(epoch_length)
-            || d.contracts
-                .get("emissions")
-                .map(|r| r.tx_hashes.is_empty())
-                .unwrap_or(false)
-            || el > U256::ZERO,
-        "emissions.epochLength".into(),
+        el == U256::from(epoch_length),
+        format!("emissions.epochLength is {el}, expected {epoch_length}"),
     );
     check(
         IProviderRegistry::new(d.registry, p).token().call().await? == d.token,

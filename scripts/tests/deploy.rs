@@ -64,6 +64,19 @@ async fn deploy_is_idempotent_and_status_reads_it() {
     assert_eq!(second.contracts, first.contracts);
     assert_eq!(second.block, first.block);
 
+    // Another epoch length cannot be set on the live Emissions (fixed at construction): the rerun
+    // redeploys, and the new Emissions has the requested length.
+    let daily = deploy::DeployOptions {
+        epoch_length: Some(86_400),
+        ..opts.clone()
+    };
+    let third = deploy::deploy(&node.url(), node.dev_signers()[0].clone(), &daily)
+        .await
+        .unwrap();
+    assert_ne!(third.emissions, first.emissions);
+    assert_eq!(third.parameters["emissions"]["epochLength"], "86400");
+    assert!(p.get_transaction_count(me).await.unwrap() > nonce);
+
     // A revert comes back decoded into the custom error's name and arguments.
     let mut chain =
         deploy::Chain::connect(&node.url(), node.dev_signers()[0].clone(), vec![], false)
