@@ -479,6 +479,33 @@ impl Chain {
     }
 }
 
+/// The Emissions contract's default `emissionRateWad` (474,645e9 wad: a 4-year half-life of the
+/// reserve with daily epochs, DESIGN.md §3).
+pub const DAILY_EMISSION_RATE_WAD: u64 = 474_645_000_000_000;
+/// The contract's upper bound on `emissionRateWad` (1e16 wad = 1% of the reserve per epoch).
+pub const MAX_EMISSION_RATE_WAD: u64 = 10_000_000_000_000_000;
+
+/// `emissionRateWad` for epochs of `epoch_length` seconds with the same 4-year half-life as the
+/// daily default: `1 − 2^(−epoch_length / (1,460 × 86,400))`, in wad, rounded down to a multiple of
+/// 1e6 wei. Returns the contract's default (the same formula rounded down to 1e9) for 86,400 s;
+/// caps at [`MAX_EMISSION_RATE_WAD`] (reached from about 21 days per epoch). Without this, the
+/// per-epoch default would emit a day's share every (say) hour-long dev epoch: 24× the design.
+pub fn emission_rate_for(epoch_length: u64) -> U256 {
+    if epoch_length == 86_400 {
+        return U256::from(DAILY_EMISSION_RATE_WAD);
+    }
+    let half_life_s = 1_460.0 * 86_400.0;
+    // 1 − 2^(−x) = −expm1(−x·ln 2), accurate for small x; f64's ~16 significant digits are well
+    // below the 1e-12 granularity kept.
+    let share = -(-(epoch_length as f64) / half_life_s * std::f64::consts::LN_2).exp_m1();
+    let micro_wad = (share * 1e12).floor() as u64;
+    U256::from(
+        micro_wad
+            .saturating_mul(1_000_000)
+            .min(MAX_EMISSION_RATE_WAD),
+    )
+}
+
 fn ct(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(18))
 }
@@ -553,6 +580,7 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
     let mut wasm: Option<BTreeMap<String, Vec<u8>>> = None;
     let mut records: BTreeMap<String, ContractRecord> = BTreeMap::new();
     let mut redeployed = false;
+    let mut deployed_now: Vec<&str> = Vec::new();
     // `order`: (record name, crate)
     let steps: [(&str, &str); 6] = [
         ("price_feed", "price-feed"),
@@ -624,6 +652,7 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             bytes.len()
         ));
         let rec = chain.deploy_program(name, bytes, args).await?;
+        deployed_now.push(name);
         chain.say(format!("{name}: {} (gas {})", rec.address, rec.gas_used));
         addr.insert(name, rec.address);
         records.insert(name.to_string(), rec);
@@ -692,6 +721,29 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             account,
             tx_hash,
         });
+    }
+
+    // A new Emissions gets the emission rate of its epoch length (the contract's default assumes
+    // daily epochs). A live one keeps whatever rate governance has set since.
+    if deployed_now.contains(&"emissions") {
+        let rate = emission_rate_for(epoch_length);
+        let em = IEmissions::new(emissions, &chain.provider);
+        let current = em
+            .parameter(param_name("emissionRateWad"))
+            .call()
+            .await
+            .map_err(|e| eyre!("emissions.parameter: {}", explain(&e, &chain.rpc_url)))?;
+        if current != rate {
+            let req = em
+                .setParameter(param_name("emissionRateWad"), rate)
+                .into_transaction_request();
+            chain
+                .send(
+                    &format!("emissions.setParameter(emissionRateWad, {rate}) for {epoch_length}-s epochs"),
+                    req,
+                )
+                .await?;
+        }
     }
 
     let deployment = Deployment {
@@ -939,6 +991,32 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(&param_name("feeBps")[..6], b"feeBps");
+    }
+
+    #[test]
+    fn emission_rate_keeps_the_four_year_half_life() {
+        // The contract's default for daily epochs, exactly.
+        assert_eq!(
+            emission_rate_for(86_400),
+            U256::from(474_645_000_000_000u64)
+        );
+        // The formula, checked against 50-digit decimal arithmetic: 1 − 2^(−86,401/126,144,000)
+        // = 4.74651155219…e−4; hourly 1 − 2^(−1/35,040) = 1.97814019642…e−5.
+        assert_eq!(
+            emission_rate_for(86_401),
+            U256::from(474_651_155_000_000u64)
+        );
+        assert_eq!(emission_rate_for(3_600), U256::from(19_781_401_000_000u64));
+        // 24 hourly epochs emit (1 − r_h)^24 ≈ the same share as one daily epoch.
+        let r_h = emission_rate_for(3_600).to::<u128>() as f64 / 1e18;
+        let day = 1.0 - (1.0 - r_h).powi(24);
+        assert!((day * 1e18 - 474_645_000_000_000.0).abs() < 1e9, "{day}");
+        // Capped at the contract's bound from about 21 days on.
+        assert_eq!(
+            emission_rate_for(30 * 86_400),
+            U256::from(MAX_EMISSION_RATE_WAD)
+        );
+        assert!(emission_rate_for(20 * 86_400) < U256::from(MAX_EMISSION_RATE_WAD));
         assert_eq!(role("MINTER_ROLE"), keccak256(b"MINTER_ROLE"));
     }
 }

@@ -31,6 +31,15 @@ async fn deploy_is_idempotent_and_status_reads_it() {
     }
     assert!(first.roles.iter().all(|g| g.tx_hash.is_some()));
     assert_eq!(first.parameters["emissions"]["epochLength"], "3600");
+    // Hour-long epochs get the hourly rate of the same 4-year half-life, not the daily default.
+    assert_eq!(
+        first.parameters["emissions"]["emissionRateWad"],
+        deploy::emission_rate_for(3_600).to_string()
+    );
+    assert_eq!(
+        first.parameters["emissions"]["emissionRateWad"],
+        "19781401000000"
+    );
 
     let p = ProviderBuilder::new().connect_http(node.url().parse().unwrap());
     let nonce = p.get_transaction_count(me).await.unwrap();
@@ -75,6 +84,10 @@ async fn deploy_is_idempotent_and_status_reads_it() {
         .unwrap();
     assert_ne!(third.emissions, first.emissions);
     assert_eq!(third.parameters["emissions"]["epochLength"], "86400");
+    assert_eq!(
+        third.parameters["emissions"]["emissionRateWad"],
+        "474645000000000"
+    );
     assert!(p.get_transaction_count(me).await.unwrap() > nonce);
 
     // A revert comes back decoded into the custom error's name and arguments.
