@@ -479,6 +479,17 @@ impl Chain {
     }
 }
 
+/// `(record name, crate)` of each program, in deployment order (DESIGN.md §7): the keys of
+/// [`Deployment::contracts`] and the crates of `scripts/contracts.txt`.
+pub const PROGRAMS: [(&str, &str); 6] = [
+    ("price_feed", "price-feed"),
+    ("token", "compute-token"),
+    ("emissions", "emissions"),
+    ("controller", "bme-controller"),
+    ("registry", "provider-registry"),
+    ("escrow", "job-escrow"),
+];
+
 /// The Emissions contract's default `emissionRateWad` (474,645e9 wad: a 4-year half-life of the
 /// reserve with daily epochs, DESIGN.md §3).
 pub const DAILY_EMISSION_RATE_WAD: u64 = 474_645_000_000_000;
@@ -582,14 +593,7 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
     let mut redeployed = false;
     let mut deployed_now: Vec<&str> = Vec::new();
     // `order`: (record name, crate)
-    let steps: [(&str, &str); 6] = [
-        ("price_feed", "price-feed"),
-        ("token", "compute-token"),
-        ("emissions", "emissions"),
-        ("controller", "bme-controller"),
-        ("registry", "provider-registry"),
-        ("escrow", "job-escrow"),
-    ];
+    let steps = PROGRAMS;
     let mut addr: BTreeMap<&str, Address> = BTreeMap::new();
     if let Some(feed) = opts.price_feed {
         addr.insert("price_feed", feed);

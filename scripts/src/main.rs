@@ -73,6 +73,14 @@ enum Cmd {
         /// Directory for <chainId>.json (default: <repo>/deployments).
         #[arg(long)]
         deployments_dir: Option<PathBuf>,
+        /// Also check that each program's code on chain is exactly the local source's build
+        /// (keccak256 of the deployable bytes); exits non-zero on any difference.
+        #[arg(long)]
+        verify_code: bool,
+        /// With --verify-code: directory with prebuilt <crate>.wasm (default: run
+        /// scripts/build-wasm.sh).
+        #[arg(long, requires = "verify_code")]
+        wasm_dir: Option<PathBuf>,
     },
 }
 
@@ -131,8 +139,32 @@ async fn run(cli: Cli) -> eyre::Result<()> {
         Cmd::Status {
             rpc_url,
             deployments_dir,
+            verify_code,
+            wasm_dir,
         } => {
             status::run(&rpc_url, deployments_dir.as_deref(), true).await?;
+            if verify_code {
+                println!("code (keccak256 of the deployable bytes of the local build)");
+                let checks = status::verify_code(
+                    &rpc_url,
+                    deployments_dir.as_deref(),
+                    wasm_dir.as_deref(),
+                    true,
+                )
+                .await?;
+                let differ: Vec<&str> = checks
+                    .iter()
+                    .filter(|c| !c.matches())
+                    .map(|c| c.name.as_str())
+                    .collect();
+                if !differ.is_empty() {
+                    eyre::bail!(
+                        "on-chain code differs from the local build for {}: check out the deployed \
+                         commit and build with scripts/build-wasm.sh (pinned toolchain)",
+                        differ.join(", ")
+                    );
+                }
+            }
         }
     }
     Ok(())

@@ -1,13 +1,13 @@
 //! `compute-market status`: reads a deployment back from the chain.
 use std::path::Path;
 
-use alloy::primitives::{keccak256, Address, U256};
+use alloy::primitives::{keccak256, Address, B256, U256};
 use alloy::providers::{Provider, ProviderBuilder};
 use eyre::{eyre, WrapErr};
 use serde::Serialize;
 
 use crate::bindings::*;
-use crate::deploy::{default_deployments_dir, Deployment};
+use crate::deploy::{default_deployments_dir, Deployment, PROGRAMS};
 use crate::errors::explain;
 
 /// What `status` found.
@@ -147,4 +147,93 @@ pub async fn run(
         println!("  jobs         {}", report.jobs);
     }
     Ok(report)
+}
+
+/// One program's source check: the code on chain against the code a local build would deploy.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CodeCheck {
+    /// Record name in the deployment file (`token`, `controller`, ...).
+    pub name: String,
+    /// The contract crate it was built from.
+    pub krate: String,
+    /// Its address.
+    pub address: Address,
+    /// `keccak256` of the deployable bytes of the local wasm (`EF F0 00` + dictionary byte + brotli).
+    pub local_hash: B256,
+    /// `keccak256` of the code at `address` now (`keccak256("")` when there is none).
+    pub chain_hash: B256,
+}
+
+impl CodeCheck {
+    /// Whether the chain runs exactly the local build.
+    pub fn matches(&self) -> bool {
+        self.local_hash == self.chain_hash
+    }
+}
+
+/// Checks that every program of the recorded deployment is byte-for-byte the local source: builds
+/// the wasm the way `deploy` does (`scripts/build-wasm.sh`, pinned toolchain; or takes it from
+/// `wasm_dir`), compresses it as `deploy` does and compares `keccak256` with the code on chain. The
+/// build is reproducible across checkouts (same bytes from different paths, measured), so an
+/// auditor's clean clone at the deployed commit must match. Prints a line per program when `print`.
+///
+/// # Errors
+/// Node unreachable, no deployment file, a wasm missing or unbuildable. Mismatches are not errors:
+/// read [`CodeCheck::matches`] (the CLI exits non-zero on any).
+pub async fn verify_code(
+    rpc_url: &str,
+    deployments_dir: Option<&Path>,
+    wasm_dir: Option<&Path>,
+    print: bool,
+) -> eyre::Result<Vec<CodeCheck>> {
+    let url = rpc_url
+        .parse()
+        .wrap_err_with(|| format!("invalid RPC URL {rpc_url:?}"))?;
+    let p = ProviderBuilder::new().connect_http(url);
+    let chain_id = p
+        .get_chain_id()
+        .await
+        .map_err(|e| eyre!("{}", explain(&e, rpc_url)))?;
+    let dir = deployments_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(default_deployments_dir);
+    let d = Deployment::load(&dir, chain_id)?.ok_or_else(|| {
+        eyre!(
+            "no deployment for chain {chain_id} in {}",
+            Deployment::path(&dir, chain_id).display()
+        )
+    })?;
+    let wasm = crate::wasm::load(wasm_dir)?;
+    let mut out = Vec::new();
+    for (name, krate) in PROGRAMS {
+        let Some(rec) = d.contracts.get(name) else {
+            continue; // e.g. an external price feed: not ours to check
+        };
+        let bytes = wasm
+            .get(krate)
+            .ok_or_else(|| eyre!("no wasm for {krate}"))?;
+        let local_hash = keccak256(devnet_engine::compress(bytes));
+        let chain_hash = keccak256(p.get_code_at(rec.address).await?);
+        let check = CodeCheck {
+            name: name.to_string(),
+            krate: krate.to_string(),
+            address: rec.address,
+            local_hash,
+            chain_hash,
+        };
+        if print {
+            println!(
+                "  {name:<11} {}  {}  {}",
+                rec.address,
+                local_hash,
+                if check.matches() {
+                    "matches the local build"
+                } else {
+                    "DIFFERS from the local build"
+                }
+            );
+        }
+        out.push(check);
+    }
+    Ok(out)
 }

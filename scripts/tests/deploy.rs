@@ -1,5 +1,6 @@
 //! Deploys the whole system on an in-process devnet, reruns the deploy (must send nothing and
-//! keep every address), then reads it back with `status`.
+//! keep every address), then reads it back with `status` and checks the code on chain against the
+//! local build.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use alloy::primitives::U256;
@@ -106,6 +107,46 @@ async fn deploy_is_idempotent_and_status_reads_it() {
         .await
         .unwrap();
     assert!(s.contracts.iter().all(|c| c.2), "{:?}", s.contracts);
+
+    // `status --verify-code`: the chain runs exactly the local build...
+    let checks = status::verify_code(
+        &node.url(),
+        Some(dir.path()),
+        opts.wasm_dir.as_deref(),
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(checks.len(), 6);
+    assert!(checks.iter().all(|c| c.matches()), "{checks:?}");
+    assert_eq!(checks[1].name, "token");
+    assert_eq!(checks[1].address, third.token);
+    // ... and a different wasm for one program is reported as a mismatch for that one only.
+    let wasm = compute_market_scripts::wasm::load(opts.wasm_dir.as_deref()).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    for (krate, bytes) in &wasm {
+        let bytes = if krate == "compute-token" {
+            &wasm["price-feed"]
+        } else {
+            bytes
+        };
+        std::fs::write(
+            other
+                .path()
+                .join(format!("{}.wasm", krate.replace('-', "_"))),
+            bytes,
+        )
+        .unwrap();
+    }
+    let checks = status::verify_code(&node.url(), Some(dir.path()), Some(other.path()), false)
+        .await
+        .unwrap();
+    let differ: Vec<&str> = checks
+        .iter()
+        .filter(|c| !c.matches())
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(differ, ["token"]);
     assert!(s.price_wad.is_some());
     assert_eq!(s.emissions_supply[0], s.emissions_supply[1]);
     node.shutdown().await;
