@@ -160,35 +160,61 @@ pub const MAX_JOB_DURATION: u64 = 2_592_000;
 /// Seconds per hour: prices are per GPU-hour.
 const HOUR: U256 = uint!(3_600_U256);
 
-/// Number of storage words of a job.
+/// Number of fields of a job (the values `job(id)` returns, in order).
 pub const JOB_FIELDS: usize = 14;
-/// Job word 0: one of [`OPEN`] … [`EXPIRED`]; [`NONE`] for an unknown id.
+/// Number of storage slots of a job: the nine 256-bit fields one slot each, and one slot packing the
+/// five small ones (state, GPU count, max duration, used seconds, phase end). Packing saves three
+/// fresh-slot writes (22,100 gas each) in `createJob` and one in `submitResult`, and turns the
+/// transitions' two or three writes into one (measured in BENCHMARKS.md).
+const JOB_SLOTS: usize = 10;
+/// Slot of each field (index: the `F_…` constants); slot 0 is the packed one.
+const SLOT_OF: [u8; JOB_FIELDS] = [0, 1, 2, 3, 4, 0, 0, 5, 6, 7, 0, 8, 9, 0];
+/// `(bit offset, bit width)` of each field packed in slot 0 (little-endian bit order: offset 0 is
+/// the least significant bit); `(0, 0)` for a field with a slot of its own. State and GPU count
+/// take 32 bits each (both fit: ≤ 8 and ≤ [`MAX_GPU_COUNT`]), the three second counts 64 bits each.
+const PACKING: [(u8, u8); JOB_FIELDS] = [
+    (0, 32),
+    (0, 0),
+    (0, 0),
+    (0, 0),
+    (0, 0),
+    (32, 32),
+    (64, 64),
+    (0, 0),
+    (0, 0),
+    (0, 0),
+    (128, 64),
+    (0, 0),
+    (0, 0),
+    (192, 64),
+];
+/// Job field 0: one of [`OPEN`] … [`EXPIRED`]; [`NONE`] for an unknown id.
 const F_STATE: usize = 0;
-/// Job word 1: who created the job and whose credits are locked.
+/// Job field 1: who created the job and whose credits are locked.
 const F_REQUESTER: usize = 1;
-/// Job word 2: the named provider (zero = any) until accepted; the accepting provider after.
+/// Job field 2: the named provider (zero = any) until accepted; the accepting provider after.
 const F_PROVIDER: usize = 2;
-/// Job word 3: hash of the job specification (off-chain).
+/// Job field 3: hash of the job specification (off-chain).
 const F_SPEC_HASH: usize = 3;
-/// Job word 4: hash of the submitted result (off-chain); zero before submission.
+/// Job field 4: hash of the submitted result (off-chain); zero before submission.
 const F_RESULT_HASH: usize = 4;
-/// Job word 5: GPUs booked, 1..=[`MAX_GPU_COUNT`].
+/// Job field 5: GPUs booked, 1..=[`MAX_GPU_COUNT`].
 const F_GPU_COUNT: usize = 5;
-/// Job word 6: longest run, 1..=[`MAX_JOB_DURATION`] seconds.
+/// Job field 6: longest run, 1..=[`MAX_JOB_DURATION`] seconds.
 const F_MAX_DURATION: usize = 6;
-/// Job word 7: credits per GPU-hour.
+/// Job field 7: credits per GPU-hour.
 const F_PRICE: usize = 7;
-/// Job word 8: credits locked at creation.
+/// Job field 8: credits locked at creation.
 const F_MAX_COST: usize = 8;
-/// Job word 9: credits claimed by the result (settled if Completed; 0 if Refunded).
+/// Job field 9: credits claimed by the result (settled if Completed; 0 if Refunded).
 const F_COST: usize = 9;
-/// Job word 10: GPU-seconds reported by the provider.
+/// Job field 10: GPU-seconds reported by the provider.
 const F_USED_SECONDS: usize = 10;
-/// Job word 11: wei of the provider's stake locked for the job.
+/// Job field 11: wei of the provider's stake locked for the job.
 const F_STAKE: usize = 11;
-/// Job word 12: wei of CT posted as dispute bond (0 if never disputed).
+/// Job field 12: wei of CT posted as dispute bond (0 if never disputed).
 const F_BOND: usize = 12;
-/// Job word 13: end of the current phase (unix seconds); see the crate docs.
+/// Job field 13: end of the current phase (unix seconds); see the crate docs.
 const F_UNTIL: usize = 13;
 
 /// The escrow's storage and entrypoint.
@@ -203,9 +229,9 @@ pub struct JobEscrow {
     token: StorageAddress,
     /// Number of jobs created (ids run from 1 to `job_count`).
     job_count: StorageU256,
-    /// `jobs[id]`: the job's words, one full slot each, indexed by the `F_…` constants (one
-    /// accessor for every field instead of one per field: smaller wasm).
-    jobs: StorageMap<U256, StorageArray<StorageU256, JOB_FIELDS>>,
+    /// `jobs[id]`: the job's slots ([`SLOT_OF`], [`PACKING`]), read and written through one
+    /// accessor for every field, indexed by the `F_…` constants (smaller wasm than one per field).
+    jobs: StorageMap<U256, StorageArray<StorageU256, JOB_SLOTS>>,
     /// `open_jobs[provider]`: its jobs in Running, Submitted or Disputed.
     open_jobs: StorageMap<Address, StorageU256>,
     /// Σ bonds of Disputed jobs (wei of CT).
@@ -858,22 +884,48 @@ fn too_late(job_id: U256, at: u64) -> Error {
 }
 
 impl JobEscrow {
-    /// Job `job_id`'s storage words, indexed by the `F_…` constants (tests).
+    /// Job `job_id`'s fields, indexed by the `F_…` constants (tests).
     #[cfg(test)]
     pub(crate) fn job_words(&self, job_id: U256) -> [U256; JOB_FIELDS] {
         core::array::from_fn(|i| self.f(job_id, i))
     }
 
-    /// Word `field` (< [`JOB_FIELDS`]) of job `job_id`.
-    #[inline(never)]
-    fn f(&self, job_id: U256, field: usize) -> U256 {
-        self.jobs.getter(job_id).get(field).unwrap_or_default()
+    /// Job `job_id`'s raw storage slots (tests: the packing).
+    #[cfg(test)]
+    pub(crate) fn job_slots(&self, job_id: U256) -> [U256; JOB_SLOTS] {
+        core::array::from_fn(|i| self.jobs.getter(job_id).get(i).unwrap_or_default())
     }
 
-    /// Sets word `field` (< [`JOB_FIELDS`]) of job `job_id`.
+    /// Field `field` (< [`JOB_FIELDS`]) of job `job_id`: its slot, or its bits of the packed slot.
+    #[inline(never)]
+    fn f(&self, job_id: U256, field: usize) -> U256 {
+        let slot = self
+            .jobs
+            .getter(job_id)
+            .get(SLOT_OF[field] as usize)
+            .unwrap_or_default();
+        match PACKING[field] {
+            (_, 0) => slot,
+            (offset, width) => U256::from(unpack(slot.as_limbs(), offset, width)),
+        }
+    }
+
+    /// Sets field `field` (< [`JOB_FIELDS`]) of job `job_id`. A packed field keeps the low `width`
+    /// bits of `value` (callers store at most 64 bits, and at most 32 in a 32-bit field) and leaves
+    /// the slot's other fields as they are.
     #[inline(never)]
     fn set_f(&mut self, job_id: U256, field: usize, value: U256) {
-        if let Some(mut slot) = self.jobs.setter(job_id).setter(field) {
+        let index = SLOT_OF[field] as usize;
+        let value = match PACKING[field] {
+            (_, 0) => value,
+            (offset, width) => {
+                let old = self.jobs.getter(job_id).get(index).unwrap_or_default();
+                let mut limbs = *old.as_limbs();
+                pack(&mut limbs, offset, width, value.as_limbs()[0]);
+                U256::from_limbs(limbs)
+            }
+        };
+        if let Some(mut slot) = self.jobs.setter(job_id).setter(index) {
             slot.set(value);
         }
     }

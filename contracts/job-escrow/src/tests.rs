@@ -807,6 +807,30 @@ fn submit_result_prices_usage_and_opens_the_window() {
     assert_eq!(job[F_USED_SECONDS], U256::from(USED));
     assert_eq!(job[F_COST], COST);
     assert_eq!(job[F_UNTIL], U256::from(T0 + 6_000 + 86_400));
+
+    // The small fields share slot 0: state | gpuCount << 32 | maxDuration << 64 |
+    // usedSeconds << 128 | until << 192; the nine others have a slot each.
+    let slots = env.escrow.job_slots(id(1));
+    let packed = U256::from(SUBMITTED)
+        | (U256::from(GPUS) << 32)
+        | (U256::from(DURATION) << 64)
+        | (U256::from(USED) << 128)
+        | (U256::from(T0 + 6_000 + 86_400) << 192);
+    assert_eq!(slots[0], packed);
+    assert_eq!(
+        slots[1..],
+        [
+            job[F_REQUESTER],
+            job[F_PROVIDER],
+            job[F_SPEC_HASH],
+            job[F_RESULT_HASH],
+            job[F_PRICE],
+            job[F_MAX_COST],
+            job[F_COST],
+            job[F_STAKE],
+            job[F_BOND],
+        ]
+    );
 }
 
 #[test]
