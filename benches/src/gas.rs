@@ -168,6 +168,32 @@ pub async fn create_job(
     Ok(id)
 }
 
+/// Creates a job as setup (not measured), has `provider` accept it and submit 1,800 GPU-seconds;
+/// returns its id. `label` names the setup steps in errors.
+pub async fn submitted_job(
+    r: &mut Recorder<'_>,
+    env: &Env,
+    requester: Address,
+    provider: Address,
+    label: &str,
+) -> Result<U256> {
+    let e = env.escrow();
+    let id = create_job(r, env, requester, None).await?;
+    r.setup(
+        &format!("accept {label}"),
+        e.acceptJob(id).from(provider).into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        &format!("submit {label}"),
+        e.submitResult(id, keccak256("out"), 1_800)
+            .from(provider)
+            .into_transaction_request(),
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Registers `who` (1 GPU) and stakes `stake` CT it already holds (approve + stake).
 pub async fn register_and_stake(
     r: &Recorder<'_>,
@@ -438,19 +464,7 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
             .into_transaction_request(),
     )
     .await?;
-    let job_c = create_job(&mut r, env, a.alice, None).await?;
-    r.setup(
-        "accept C",
-        e.acceptJob(job_c).from(a.p2).into_transaction_request(),
-    )
-    .await?;
-    r.setup(
-        "submit C",
-        e.submitResult(job_c, keccak256("out"), 1_800)
-            .from(a.p2)
-            .into_transaction_request(),
-    )
-    .await?;
+    let job_c = submitted_job(&mut r, env, a.alice, a.p2, "C").await?;
     r.op(
         "escrow.disputeResult",
         e.disputeResult(job_c, keccak256("evidence"))
@@ -465,19 +479,7 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
             .into_transaction_request(),
     )
     .await?;
-    let job_d = create_job(&mut r, env, a.alice, None).await?;
-    r.setup(
-        "accept D",
-        e.acceptJob(job_d).from(a.p1).into_transaction_request(),
-    )
-    .await?;
-    r.setup(
-        "submit D",
-        e.submitResult(job_d, keccak256("out"), 1_800)
-            .from(a.p1)
-            .into_transaction_request(),
-    )
-    .await?;
+    let job_d = submitted_job(&mut r, env, a.alice, a.p1, "D").await?;
     r.setup(
         "dispute D",
         e.disputeResult(job_d, keccak256("evidence"))
@@ -493,19 +495,7 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
     )
     .await?;
     // B: finalize after the challenge window. E: timeout of a running job.
-    let job_b = create_job(&mut r, env, a.alice, None).await?;
-    r.setup(
-        "accept B",
-        e.acceptJob(job_b).from(a.p1).into_transaction_request(),
-    )
-    .await?;
-    r.setup(
-        "submit B",
-        e.submitResult(job_b, keccak256("out"), 1_800)
-            .from(a.p1)
-            .into_transaction_request(),
-    )
-    .await?;
+    let job_b = submitted_job(&mut r, env, a.alice, a.p1, "B").await?;
     let job_e = create_job(&mut r, env, a.alice, None).await?;
     r.setup(
         "accept E",
