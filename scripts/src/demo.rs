@@ -691,18 +691,9 @@ async fn run_on(
 
     // Supply from events.
     let p = &demo.chain.provider;
-    let logs = p
-        .get_logs(
-            &Filter::new()
-                .address(d.token)
-                .event_signature(IComputeToken::Transfer::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
     let (mut minted, mut burned, mut slash_burned_logs, mut bond_burned_logs, mut buyer_burns) =
         (U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO);
-    for l in &logs {
-        let t = IComputeToken::Transfer::decode_log_data(l.data())?;
+    for t in events::<IComputeToken::Transfer>(p, d.token).await? {
         if t.from == Address::ZERO {
             minted += t.value;
         }
@@ -717,58 +708,36 @@ async fn run_on(
             }
         }
     }
-    let slashes = p
-        .get_logs(
-            &Filter::new()
-                .address(d.registry)
-                .event_signature(IProviderRegistry::Slashed::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
-    let slash_burned = slashes
-        .iter()
-        .map(|l| IProviderRegistry::Slashed::decode_log_data(l.data()).map(|e| e.burned))
-        .sum::<Result<U256, _>>()?;
-    let bonds = p
-        .get_logs(
-            &Filter::new()
-                .address(d.escrow)
-                .event_signature(IJobEscrow::BondReleased::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
-    let bond_burned = bonds
-        .iter()
-        .filter_map(|l| IJobEscrow::BondReleased::decode_log_data(l.data()).ok())
-        .filter(|e| e.burned)
-        .map(|e| e.amount)
-        .fold(U256::ZERO, |a, b| a + b);
-    let fin = p
-        .get_logs(
-            &Filter::new()
-                .address(d.emissions)
-                .event_signature(IEmissions::EpochFinalized::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
-    let treasury_emission = fin
-        .iter()
-        .filter_map(|l| IEmissions::EpochFinalized::decode_log_data(l.data()).ok())
-        .map(|e| e.treasuryAmount)
-        .fold(U256::ZERO, |a, b| a + b);
-    let claims = p
-        .get_logs(
-            &Filter::new()
-                .address(d.emissions)
-                .event_signature(IEmissions::RewardsClaimed::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
-    let rewards_claimed = claims
-        .iter()
-        .filter_map(|l| IEmissions::RewardsClaimed::decode_log_data(l.data()).ok())
-        .map(|e| e.amount)
-        .fold(U256::ZERO, |a, b| a + b);
+    let total = |amounts: Vec<U256>| amounts.into_iter().fold(U256::ZERO, |a, b| a + b);
+    let slash_burned = total(
+        events::<IProviderRegistry::Slashed>(p, d.registry)
+            .await?
+            .into_iter()
+            .map(|e| e.burned)
+            .collect(),
+    );
+    let bond_burned = total(
+        events::<IJobEscrow::BondReleased>(p, d.escrow)
+            .await?
+            .into_iter()
+            .filter(|e| e.burned)
+            .map(|e| e.amount)
+            .collect(),
+    );
+    let treasury_emission = total(
+        events::<IEmissions::EpochFinalized>(p, d.emissions)
+            .await?
+            .into_iter()
+            .map(|e| e.treasuryAmount)
+            .collect(),
+    );
+    let rewards_claimed = total(
+        events::<IEmissions::RewardsClaimed>(p, d.emissions)
+            .await?
+            .into_iter()
+            .map(|e| e.amount)
+            .collect(),
+    );
     // The constructor's genesis mint is a Transfer from zero too.
     ensure!(minted >= genesis, "missing the genesis mint event");
     let minted = minted - genesis;
@@ -889,6 +858,22 @@ const STATES: [&str; 10] = [
     "Expired",
     "?",
 ];
+
+/// Every `E` log `address` emitted since block 0, decoded; a log that does not decode is an error
+/// (the reconciliation must not skip one).
+async fn events<E: SolEvent>(p: &impl Provider, address: Address) -> eyre::Result<Vec<E>> {
+    let logs = p
+        .get_logs(
+            &Filter::new()
+                .address(address)
+                .event_signature(E::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    logs.iter()
+        .map(|l| Ok(E::decode_log_data(l.data())?))
+        .collect()
+}
 
 /// Prints the tables of a [`DemoReport`].
 pub fn print_report(r: &DemoReport) {
