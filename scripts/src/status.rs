@@ -1,8 +1,8 @@
 //! `compute-market status`: reads a deployment back from the chain.
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use alloy::primitives::{keccak256, Address, B256, U256};
-use alloy::providers::{Provider, ProviderBuilder};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use eyre::{eyre, WrapErr};
 use serde::Serialize;
 
@@ -37,29 +37,59 @@ pub struct StatusReport {
     pub jobs: U256,
 }
 
+/// The chain at an RPC URL and the deployment recorded for it.
+struct Recorded {
+    provider: DynProvider,
+    chain_id: u64,
+    dir: PathBuf,
+    deployment: Deployment,
+}
+
+impl Recorded {
+    /// Connects to `rpc_url` and loads `<dir>/<chainId>.json` (`dir` defaults to
+    /// [`default_deployments_dir`]).
+    ///
+    /// # Errors
+    /// An invalid URL, an unreachable node, or no deployment file for the chain (says how to make one).
+    async fn load(rpc_url: &str, deployments_dir: Option<&Path>) -> eyre::Result<Self> {
+        let url = rpc_url
+            .parse()
+            .wrap_err_with(|| format!("invalid RPC URL {rpc_url:?}"))?;
+        let provider = ProviderBuilder::new().connect_http(url).erased();
+        let chain_id = provider
+            .get_chain_id()
+            .await
+            .map_err(|e| eyre!("{}", explain(&e, rpc_url)))?;
+        let dir = deployments_dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(default_deployments_dir);
+        let deployment = Deployment::load(&dir, chain_id)?.ok_or_else(|| {
+            eyre!(
+                "no deployment for chain {chain_id} in {} (run `compute-market deploy --rpc-url {rpc_url}` first)",
+                Deployment::path(&dir, chain_id).display()
+            )
+        })?;
+        Ok(Self {
+            provider,
+            chain_id,
+            dir,
+            deployment,
+        })
+    }
+}
+
 /// Prints and returns the status of the deployment recorded for the chain at `rpc_url`.
 pub async fn run(
     rpc_url: &str,
     deployments_dir: Option<&Path>,
     print: bool,
 ) -> eyre::Result<StatusReport> {
-    let url = rpc_url
-        .parse()
-        .wrap_err_with(|| format!("invalid RPC URL {rpc_url:?}"))?;
-    let p = ProviderBuilder::new().connect_http(url);
-    let chain_id = p
-        .get_chain_id()
-        .await
-        .map_err(|e| eyre!("{}", explain(&e, rpc_url)))?;
-    let dir = deployments_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(default_deployments_dir);
-    let d = Deployment::load(&dir, chain_id)?.ok_or_else(|| {
-        eyre!(
-            "no deployment for chain {chain_id} in {} (run `compute-market deploy --rpc-url {rpc_url}` first)",
-            Deployment::path(&dir, chain_id).display()
-        )
-    })?;
+    let Recorded {
+        provider: p,
+        chain_id,
+        dir,
+        deployment: d,
+    } = Recorded::load(rpc_url, deployments_dir).await?;
     let block = p.get_block_number().await?;
     let timestamp = p
         .get_block_by_number(block.into())
@@ -186,23 +216,11 @@ pub async fn verify_code(
     wasm_dir: Option<&Path>,
     print: bool,
 ) -> eyre::Result<Vec<CodeCheck>> {
-    let url = rpc_url
-        .parse()
-        .wrap_err_with(|| format!("invalid RPC URL {rpc_url:?}"))?;
-    let p = ProviderBuilder::new().connect_http(url);
-    let chain_id = p
-        .get_chain_id()
-        .await
-        .map_err(|e| eyre!("{}", explain(&e, rpc_url)))?;
-    let dir = deployments_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(default_deployments_dir);
-    let d = Deployment::load(&dir, chain_id)?.ok_or_else(|| {
-        eyre!(
-            "no deployment for chain {chain_id} in {}",
-            Deployment::path(&dir, chain_id).display()
-        )
-    })?;
+    let Recorded {
+        provider: p,
+        deployment: d,
+        ..
+    } = Recorded::load(rpc_url, deployments_dir).await?;
     let wasm = crate::wasm::load(wasm_dir)?;
     let mut out = Vec::new();
     for (name, krate) in PROGRAMS {

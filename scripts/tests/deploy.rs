@@ -8,18 +8,23 @@ use alloy::providers::{Provider, ProviderBuilder};
 use compute_market_scripts::bindings::IComputeToken;
 use compute_market_scripts::{deploy, status};
 
+/// Quiet deploy options writing to `dir`, with prebuilt wasm when `COMPUTE_MARKET_WASM_DIR` is set.
+fn options(dir: &std::path::Path) -> deploy::DeployOptions {
+    deploy::DeployOptions {
+        deployments_dir: Some(dir.to_path_buf()),
+        wasm_dir: std::env::var_os("COMPUTE_MARKET_WASM_DIR").map(Into::into),
+        quiet: true,
+        ..Default::default()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_is_idempotent_and_status_reads_it() {
     let node = devnet::spawn(devnet::NodeConfig::test()).await.unwrap();
     let signer = node.dev_signers()[0].clone();
     let me = signer.address();
     let dir = tempfile::tempdir().unwrap();
-    let opts = deploy::DeployOptions {
-        deployments_dir: Some(dir.path().to_path_buf()),
-        wasm_dir: std::env::var_os("COMPUTE_MARKET_WASM_DIR").map(Into::into),
-        quiet: true,
-        ..Default::default()
-    };
+    let opts = options(dir.path());
     let first = deploy::deploy(&node.url(), signer.clone(), &opts)
         .await
         .unwrap();
@@ -165,12 +170,7 @@ async fn deploys_without_stylus_deployer() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let opts = deploy::DeployOptions {
-        deployments_dir: Some(dir.path().to_path_buf()),
-        wasm_dir: std::env::var_os("COMPUTE_MARKET_WASM_DIR").map(Into::into),
-        quiet: true,
-        ..Default::default()
-    };
+    let opts = options(dir.path());
     let d = deploy::deploy(&node.url(), node.dev_signers()[0].clone(), &opts)
         .await
         .unwrap();
