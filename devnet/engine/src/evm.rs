@@ -365,55 +365,25 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
                 (Kind::Fail(halt), res)
             }
             Kind::Wasm(mut w) => {
-                let logs_i = ctx.journal().logs().len();
+                let logs_from = ctx.journal().logs().len();
                 let step = w.run(ctx, frame, &mut self.tx, &self.shared);
-                if self.collect_logs {
-                    let logs = ctx.journal().logs();
-                    if logs.len() > logs_i {
-                        self.wasm_logs.extend_from_slice(&logs[logs_i..]);
-                    }
+                if let Ok(Step::Done(_)) = step {
+                    self.tx.open = w.open_at_entry;
                 }
-                let res = match step {
-                    Err(e) => Err(e),
-                    Ok(Step::Sub(frame_input)) => Ok(ItemOrResult::Item(FrameInit {
-                        depth: frame.depth + 1,
-                        memory: frame.interpreter.memory.new_child_context(),
-                        frame_input,
-                    })),
-                    Ok(Step::Done(r)) => {
-                        self.tx.open = w.open_at_entry;
-                        let res = frame
-                            .process_next_action::<_, DbErr<DB>>(ctx, InterpreterAction::Return(r));
-                        frame.set_finished(true);
-                        res
-                    }
-                };
-                (Kind::Wasm(w), res)
+                let logs = self.collect_logs.then_some(&mut self.wasm_logs);
+                (
+                    Kind::Wasm(w),
+                    finish_step(frame, ctx, step, logs_from, logs),
+                )
             }
             Kind::Deployer(mut d) => {
-                let logs_i = ctx.journal().logs().len();
+                let logs_from = ctx.journal().logs().len();
                 let step = d.run(ctx, frame, &self.tx);
-                if self.collect_logs {
-                    let logs = ctx.journal().logs();
-                    if logs.len() > logs_i {
-                        self.wasm_logs.extend_from_slice(&logs[logs_i..]);
-                    }
-                }
-                let res = match step {
-                    Err(e) => Err(e),
-                    Ok(Step::Sub(frame_input)) => Ok(ItemOrResult::Item(FrameInit {
-                        depth: frame.depth + 1,
-                        memory: frame.interpreter.memory.new_child_context(),
-                        frame_input,
-                    })),
-                    Ok(Step::Done(r)) => {
-                        let res = frame
-                            .process_next_action::<_, DbErr<DB>>(ctx, InterpreterAction::Return(r));
-                        frame.set_finished(true);
-                        res
-                    }
-                };
-                (Kind::Deployer(d), res)
+                let logs = self.collect_logs.then_some(&mut self.wasm_logs);
+                (
+                    Kind::Deployer(d),
+                    finish_step(frame, ctx, step, logs_from, logs),
+                )
             }
         };
         if let Some(s) = self.side.get_mut(idx) {
@@ -462,6 +432,35 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
             _ => frame.return_result::<_, DbErr<DB>>(ctx, result)?,
         }
         Ok(None)
+    }
+}
+
+/// Turns a Stylus or StylusDeployer frame's step into revm's next item: a child frame to run, or the
+/// frame's result (then the frame is finished). With `logs`, first copies there the logs the step
+/// emitted (journal entries from `logs_from` on).
+fn finish_step<DB: Database>(
+    frame: &mut EthFrame<EthInterpreter>,
+    ctx: &mut Ctx<DB>,
+    step: Result<Step, DbErr<DB>>,
+    logs_from: usize,
+    logs: Option<&mut Vec<Log>>,
+) -> Result<FrameInitOrResult<EthFrame<EthInterpreter>>, DbErr<DB>> {
+    if let Some(sink) = logs {
+        if let Some(new) = ctx.journal().logs().get(logs_from..) {
+            sink.extend_from_slice(new);
+        }
+    }
+    match step? {
+        Step::Sub(frame_input) => Ok(ItemOrResult::Item(FrameInit {
+            depth: frame.depth + 1,
+            memory: frame.interpreter.memory.new_child_context(),
+            frame_input,
+        })),
+        Step::Done(r) => {
+            let res = frame.process_next_action::<_, DbErr<DB>>(ctx, InterpreterAction::Return(r));
+            frame.set_finished(true);
+            res
+        }
     }
 }
 
