@@ -3,21 +3,23 @@
 use alloy_primitives::U256;
 use serde::{Deserialize, Deserializer};
 
+/// What a numeric JSON-RPC parameter arrives as: a JSON number or a string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumOrString {
+    Num(u64),
+    Str(String),
+}
+
 /// A quantity given either as a JSON number or as a hex (or decimal) string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quantity(pub u64);
 
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Num(u64),
-            Str(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Num(n) => Ok(Self(n)),
-            Raw::Str(s) => {
+        match NumOrString::deserialize(d)? {
+            NumOrString::Num(n) => Ok(Self(n)),
+            NumOrString::Str(s) => {
                 let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
                     Some(hex) => u64::from_str_radix(hex, 16).ok(),
                     None => s.parse::<u64>().ok(),
@@ -36,15 +38,9 @@ pub struct LooseU256(pub U256);
 
 impl<'de> Deserialize<'de> for LooseU256 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Num(u64),
-            Str(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Num(n) => Ok(Self(U256::from(n))),
-            Raw::Str(s) => s
+        match NumOrString::deserialize(d)? {
+            NumOrString::Num(n) => Ok(Self(U256::from(n))),
+            NumOrString::Str(s) => s
                 .parse::<U256>()
                 .map(Self)
                 .map_err(|_| serde::de::Error::custom(format!("invalid number {s:?}"))),
