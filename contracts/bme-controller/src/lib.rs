@@ -1,58 +1,61 @@
 //! # BmeController
 //!
-//! The burn-and-mint equilibrium of compute-market (DESIGN.md §4; Helium Data Credits, Akash AEP-76,
-//! Render RNP-001). Buyers burn CT for non-transferable USD compute credits at a checked oracle price;
-//! the job escrow locks, unlocks and settles credits; a settlement pays the provider in CT re-minted from
-//! the **burn budget** first, then from the **emission reserve** (drawn through the Emissions contract,
-//! `contracts/emissions`), then as an IOU (`owedTo`), and records the net credits as the provider's work
-//! for the epoch's emission, which Emissions finalises and pays.
+//! The burn-and-mint equilibrium of compute-market (docs/protocol.md "BmeController",
+//! docs/economics.md; Helium Data Credits, Akash AEP-76). Buyers burn CT for non-transferable USD
+//! compute credits at a checked oracle price; the job escrow locks, unlocks and settles credits; a
+//! settlement pays the provider in CT re-minted from the **burn budget** first, then drawn from the
+//! **emission reserve** (through `Emissions`, within its per-epoch draw cap), and records the rest as an
+//! **IOU** that burns pay later, strictly in order.
 //!
 //! Units: tokens in wei of CT (1e18 = 1 CT); credits with 6 decimals (1e6 = 1 USD); prices in USD per
-//! CT scaled by 1e18; rates in basis points, or wad (1e18 = 100%) where a name ends in `Wad`; times in
-//! unix seconds; epochs are Emissions' (its `genesisTime` and `epochLength`, copied at construction).
+//! CT scaled by 1e18; rates in basis points; times in unix seconds; epochs are Emissions' (its
+//! `genesisTime` and `epochLength`, copied at construction).
 //!
 //! Formulas (rounding favours solvency: payouts down, fees and token quotes up; see [`math`]):
-//! - buy: `credits = floor(tokens × price × (1 − mintSpreadBps) / 1e30)`; `tokens` join the burn budget.
+//! - buy: `credits = floor(floor(tokens × price / 1e30) × (1 − mintSpreadBps))`; `tokens` join the
+//!   burn budget, which first funds the IOUs in line.
 //! - settle `credits`: `fee = ceil(credits × feeBps)`, `net = credits − fee`,
-//!   `tokensOwed = floor(net × 1e30 / price)`, paid from the budget, then `Emissions.drawReserve` up to
-//!   `Emissions.emissionReserve()`, the rest owed; then `Emissions.recordWork(provider, net)`.
-//!   Of the fee's token value `floor(fee × 1e30 / price)`, `1 − feeBurnShareBps` is re-minted to the
-//!   treasury (rounded down) and the remainder retired from the budget for good (both capped by what the
-//!   budget holds).
+//!   `tokensOwed = floor(net × 1e30 / price)`, paid from the budget, then drawn from the reserve (only
+//!   when no IOU waits), the rest owed. The fee's CT value `feeTokens = floor(fee × 1e30 / price)`
+//!   counts as the provider's fees of the epoch, which cap its work reward in `Emissions`; of it,
+//!   `1 − feeBurnShareBps` accrues to the treasury (`claimTreasury`) and the rest is retired from the
+//!   budget for good (both capped by what the budget holds).
+//!
+//! ## IOUs keep their place
+//! An IOU records its position in the line of everything ever owed (`start`, `amount`). Burns fund the
+//! line from its front (`fundedTotal` only grows): IOU `i` may claim `min(start + amount,
+//! fundedTotal) − start − paid`. While any IOU is unfunded the budget is empty (every burn funds the
+//! line first) and settlements draw nothing from the reserve, so no settlement recorded after an IOU
+//! is ever paid a larger fraction of its amount than that IOU (docs/protocol.md invariant 9).
 //!
 //! ## Security considerations
 //! - **Roles.** `ESCROW_ROLE` (the job escrow) moves credits and triggers mints, so it must hold no other
 //!   code paths; `PARAMETER_ADMIN_ROLE` (a timelock) sets bounded parameters and the feed, sequencer feed
 //!   and treasury addresses; `PAUSER_ROLE` stops `buyCredits*` only; `DEFAULT_ADMIN_ROLE` grants roles.
 //! - **Oracle.** Every price is checked: `answer > 0`, `updatedAt` at most `maxPriceAge` old, and, when a
-//!   sequencer-uptime feed is set, the sequencer up for more than `sequencerGracePeriod` (Chainlink's L2
-//!   pattern). A manipulated feed mis-prices credits; the feed must be a real Chainlink feed on real
-//!   networks (`ManualPriceFeed` is for dev chains only).
-//! - **Supply cap.** The controller mints only from the burn budget (tokens burned here and not yet
-//!   re-minted or retired); Emissions mints reserve draws (`cap − totalSupply` at its construction, never
-//!   refilled), so the token's `MAX_SUPPLY` is never exceeded; what neither can pay is an IOU instead.
-//!   Emissions must exist before the first purchase (its reserve must not count burned tokens twice).
-//! - **Checks-effects-interactions.** Every function checks (reading the feeds and the reserve), writes its
-//!   state and emits its events, then calls the token (burnFrom / mint / permit) and Emissions
-//!   (drawReserve of exactly the amount read, recordWork) last. The controller calls only the token,
-//!   Emissions and the feeds.
-//! - **Bounded work.** No loop at all; no function touches a user or provider list.
-//! - **Pause** stops new credit purchases only; locks, unlocks, settlements and IOU claims go on.
+//!   sequencer-uptime feed is set, a valid round (`startedAt > 0`) with the sequencer up for more than
+//!   `sequencerGracePeriod` (Chainlink's L2 pattern). Refunds and unlocks need no price.
+//! - **Supply cap.** The controller mints only what the budget holds (tokens burned here and not yet
+//!   re-minted or retired); reserve draws come from `Emissions`; so `MAX_SUPPLY` is never exceeded.
+//! - **Checks-effects-interactions.** Every function checks (reading the feeds and `Emissions`'
+//!   `drawable()`), writes its state and emits its events, then calls the token (burnFrom / mint /
+//!   permit) and `Emissions.drawReserve` of exactly the amount read, last.
+//! - **Bounded work.** `claimOwed` takes at most 32 IOUs; nothing else loops.
+//! - **Pause** stops new credit purchases only; locks, unlocks, settlements and claims go on.
 //!
-//! ## Invariants
-//! 1. `outstandingCredits() = Σ creditBalanceOf(a) + Σ lockedCreditsOf(a)` (DESIGN.md §9.3).
-//! 2. `reminted + retired + burnBudget() = burned`, so `reminted + retired ≤ burned` (§9.2).
-//! 3. `mintedFromReserve` (`supplyStats()`) = Emissions' `drawn`: every reserve draw is one the
-//!    controller asked for; Emissions keeps `emitted + drawn + reserve = initialReserve`.
-//! 4. Credits never move between accounts: only `settle` consumes locked credits, only `buyCredits*`
+//! ## Invariants (SECURITY.md names the test of each)
+//! 1. `outstandingCredits() = Σ creditBalanceOf(a) + Σ lockedCreditsOf(a)`.
+//! 2. `reminted + retired + burnBudget + iouFunded + treasuryAccrued = burned` (`supplyStats()`).
+//! 3. `mintedFromReserve` = Emissions' `drawn`.
+//! 4. IOUs are funded in id order; an IOU is never paid beyond `fundedTotal`.
+//! 5. Credits never move between accounts: only `settle` consumes locked credits, only `buyCredits*`
 //!    creates them.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]
 // stylus-proc generates undocumented items (`user_entrypoint`, export-abi structs) outside test
 // builds; docs stay enforced in the test build, which `cargo clippy --all-targets` checks.
 #![cfg_attr(any(not(test), feature = "export-abi"), allow(missing_docs))]
-// `Error` is the ABI's custom-error union (its largest variant holds four words); boxing it would add
-// allocation code to every revert path of a program that must stay small.
+// `Error` is the ABI's custom-error union; boxing it would add allocation code to every revert path.
 #![allow(clippy::result_large_err)]
 
 extern crate alloc;
@@ -66,57 +69,100 @@ mod tests;
 
 use alloc::vec::Vec;
 
-use alloy_primitives::{aliases::U64, Address, B256, U256};
+use alloy_primitives::{aliases::U64, Address, B256, I256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use common::abi_words::{addr_word, encode_static, uint_word};
 use common::{
-    access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
-    params::{self, ParameterUpdated},
+    access::{AccessControl, Roles},
+    calls as ext,
+    errors::{add, call_failed, invalid_admin},
+    params::{self, Param, Parameters},
     pausable::{Pausable, PauseState},
-    roles::{DEFAULT_ADMIN_ROLE, ESCROW_ROLE, PARAMETER_ADMIN_ROLE, PAUSER_ROLE},
+    roles::{DEFAULT_ADMIN_ROLE, ESCROW_ROLE, PARAMETER_ADMIN_ROLE},
 };
 use stylus_sdk::{
-    call::{call, static_call},
     prelude::*,
-    storage::{StorageAddress, StorageMap, StorageU256, StorageU64, StorageU8},
-    stylus_core::calls::errors::Error as CallError,
+    storage::{StorageAddress, StorageArray, StorageMap, StorageU256, StorageU64, StorageU8},
 };
 
 use crate::{calls::*, interface::*, math::*};
 
-/// `bytes32("mintSpreadBps")`: share of a purchase kept as spread, bps; default 25, at most 1,000.
+/// `bytes32("mintSpreadBps")`: share of a purchase kept as spread, bps.
 pub const MINT_SPREAD_BPS: B256 = params::name("mintSpreadBps");
-/// `bytes32("feeBps")`: protocol fee on settled credits, bps; default 250, at most 1,000.
+/// `bytes32("feeBps")`: protocol fee on settled credits, bps.
 pub const FEE_BPS: B256 = params::name("feeBps");
-/// `bytes32("feeBurnShareBps")`: share of the fee retired for good, bps; default 7,000, at most 10,000.
+/// `bytes32("feeBurnShareBps")`: share of the fee retired for good, bps.
 pub const FEE_BURN_SHARE_BPS: B256 = params::name("feeBurnShareBps");
-/// `bytes32("maxPriceAge")`: oldest accepted price, seconds; default 600, from 60 to 86,400.
+/// `bytes32("maxPriceAge")`: oldest accepted price, seconds.
 pub const MAX_PRICE_AGE: B256 = params::name("maxPriceAge");
-/// `bytes32("sequencerGracePeriod")`: wait after the sequencer comes back, seconds; default 3,600, at
-/// most 86,400.
+/// `bytes32("sequencerGracePeriod")`: wait after the sequencer comes back, seconds.
 pub const SEQUENCER_GRACE_PERIOD: B256 = params::name("sequencerGracePeriod");
-/// `(name, default, min, max)` of every settable parameter.
-const PARAMETERS: [(B256, u64, u64, u64); 5] = [
-    (MINT_SPREAD_BPS, 25, 0, 1_000),
-    (FEE_BPS, 250, 0, 1_000),
-    (FEE_BURN_SHARE_BPS, 7_000, 0, 10_000),
-    (MAX_PRICE_AGE, 600, 60, 86_400),
-    (SEQUENCER_GRACE_PERIOD, 3_600, 0, 86_400),
+
+/// Every parameter: name, default and hard bounds. Spread and fee never reach 0: a self-dealt job
+/// always loses at least the spread (docs/economics.md).
+pub const PARAMETERS: [Param; 5] = [
+    Param::new("mintSpreadBps", 25, 1, 1_000),
+    Param::new("feeBps", 250, 1, 1_000),
+    Param::new("feeBurnShareBps", 7_000, 0, 10_000),
+    Param::new("maxPriceAge", 600, 60, 86_400),
+    Param::new("sequencerGracePeriod", 3_600, 0, 86_400),
 ];
 
-/// One epoch's burn-side accounting (the emission side is in the emissions contract).
+/// Most IOUs one `claimOwed` call pays.
+pub const MAX_CLAIM_IOUS: usize = 32;
+
+/// Indices of one epoch's burn-side accounting (`epochStats` order; the emission side is in
+/// `Emissions`), all CT wei: burned for credits; re-minted from the burn budget (provider payouts,
+/// IOU and treasury claims); drawn from the emission reserve; fees retired for good; recorded as
+/// owed (IOUs); the CT value of the fees settled (caps the epoch's work pool).
+const E_BURNED: usize = 0;
+const E_REMINTED: usize = 1;
+const E_FROM_RESERVE: usize = 2;
+const E_RETIRED: usize = 3;
+const E_OWED: usize = 4;
+const E_FEES: usize = 5;
+/// Number of per-epoch figures.
+const EPOCH_FIELDS: usize = 6;
+
+/// Indices of the controller's running totals (one storage array: one slot each, shared accessors).
+/// Cumulative CT (wei) burned for credits.
+const T_BURNED: usize = 0;
+/// Cumulative CT re-minted from the budget.
+const T_REMINTED: usize = 1;
+/// Cumulative CT drawn from the emission reserve for settlements.
+const T_FROM_RESERVE: usize = 2;
+/// Cumulative CT of fees retired.
+const T_RETIRED: usize = 3;
+/// CT IOUs still owe (recorded, not yet paid).
+const T_OWED: usize = 4;
+/// Budget set aside for funded, unclaimed IOUs.
+const T_IOU_RESERVE: usize = 5;
+/// Fee value accrued to the treasury and not yet minted.
+const T_TREASURY: usize = 6;
+/// CT burned for credits and free to pay settlements (the burn budget).
+const T_BUDGET: usize = 7;
+/// Σ free + Σ locked credits (1e6 = 1 USD).
+const T_OUTSTANDING: usize = 8;
+/// Number of IOUs recorded (ids 1..=count).
+const T_IOU_COUNT: usize = 9;
+/// Σ of every IOU's amount ever recorded: the end of the line.
+const T_OWED_TOTAL: usize = 10;
+/// How much of the line burns have funded (never above `T_OWED_TOTAL`).
+const T_OWED_FUNDED: usize = 11;
+/// Number of running totals.
+const TOTALS: usize = 12;
+
+/// One IOU: a place in the line of everything ever owed.
 #[storage]
-pub struct EpochData {
-    /// CT (wei) burned for credits during the epoch.
-    burned: StorageU256,
-    /// CT re-minted from the burn budget (provider payouts, fee to treasury, IOU claims).
-    reminted: StorageU256,
-    /// CT drawn from the emission reserve to pay settlements the budget could not cover.
-    minted_from_reserve: StorageU256,
-    /// CT of fees retired from the budget for good.
-    fees_burned: StorageU256,
-    /// CT recorded as owed (IOUs) because neither the budget nor the reserve could pay.
-    owed_recorded: StorageU256,
+pub struct Iou {
+    /// Who is owed.
+    provider: StorageAddress,
+    /// Σ of the amounts of all earlier IOUs (its place in the line).
+    start: StorageU256,
+    /// CT (wei) owed.
+    amount: StorageU256,
+    /// CT (wei) of it already paid.
+    paid: StorageU256,
 }
 
 /// The controller's storage and entrypoint.
@@ -133,36 +179,26 @@ pub struct BmeController {
     sequencer_feed: StorageAddress,
     /// Receives the treasury part of settlement fees.
     treasury: StorageAddress,
-    /// The emissions contract: holds the emission reserve, records work, pays epoch rewards.
+    /// The emissions contract: holds the emission reserve and pays epoch rewards.
     emissions: StorageAddress,
     /// Free credits per account.
     credits: StorageMap<Address, StorageU256>,
     /// Credits locked by the escrow per account.
     locked: StorageMap<Address, StorageU256>,
-    /// Σ free + Σ locked credits.
-    outstanding: StorageU256,
-    /// CT burned for credits and not yet re-minted or retired.
-    burn_budget: StorageU256,
-    /// CT owed to each provider (IOUs).
-    owed: StorageMap<Address, StorageU256>,
-    /// Σ owed.
-    total_owed: StorageU256,
-    /// Cumulative CT burned for credits.
-    total_burned: StorageU256,
-    /// Cumulative CT re-minted from the budget.
-    total_reminted: StorageU256,
-    /// Cumulative CT drawn from the emission reserve for settlements.
-    total_minted_from_reserve: StorageU256,
-    /// Cumulative CT of fees retired.
-    total_retired: StorageU256,
+    /// The running totals, by the `T_…` indices.
+    totals: StorageArray<StorageU256, TOTALS>,
+    /// `ious[id]`, ids from 1.
+    ious: StorageMap<U256, Iou>,
     /// Start of epoch 0, unix seconds (the emissions contract's `genesisTime()`).
     genesis_time: StorageU64,
     /// Seconds per epoch (the emissions contract's `epochLength()`).
     epoch_length: StorageU64,
-    /// `epochs[e]`.
-    epochs: StorageMap<u64, EpochData>,
-    /// The parameters of [`PARAMETERS`], in that order.
-    parameters: StorageMap<B256, StorageU256>,
+    /// `epochs[e]`: the epoch's figures, by the `E_…` indices.
+    epochs: StorageMap<u64, StorageArray<StorageU256, EPOCH_FIELDS>>,
+    /// `provider_fees[e][p]`: the part of epoch `e`'s settled fee value (CT wei) settled to `p`.
+    provider_fees: StorageMap<u64, StorageMap<Address, StorageU256>>,
+    /// The parameters' values.
+    params: Parameters,
     /// Role-based access control.
     roles: Roles,
     /// Pause of new business.
@@ -173,25 +209,17 @@ fn zero_address() -> Error {
     Error::ZeroAddress(BmeZeroAddress {})
 }
 
-fn token_failed(reason: Vec<u8>) -> Error {
-    Error::TokenCallFailed(BmeTokenCallFailed {
-        reason: reason.into(),
+fn insufficient(account: Address, available: U256, needed: U256) -> Error {
+    Error::InsufficientCredits(BmeInsufficientCredits {
+        account,
+        available,
+        needed,
     })
 }
 
-fn emissions_failed(reason: Vec<u8>) -> Error {
-    Error::EmissionsCallFailed(BmeEmissionsCallFailed {
-        reason: reason.into(),
-    })
-}
-
-fn oracle_failed(feed: Address) -> Error {
-    Error::OracleCallFailed(BmeOracleCallFailed { feed })
-}
-
-fn add(a: U256, b: U256) -> Result<U256, Error> {
-    a.checked_add(b).ok_or_else(too_large)
-}
+/// Tuple returned by `supplyStats`: `(burned, reminted, mintedFromReserve, retired, owed,
+/// iouFunded, treasuryAccrued, burnBudget, outstandingCredits)`.
+pub type SupplyStats = (U256, U256, U256, U256, U256, U256, U256, U256, U256);
 
 #[public]
 #[implements(AccessControl, Pausable)]
@@ -210,8 +238,8 @@ impl BmeController {
     ///
     /// # Errors
     /// `AccessControlInvalidDefaultAdmin(admin)`, `BmeZeroAddress()` (token, feed, treasury or
-    /// emissions), `BmeOracleCallFailed(feed)`, `BmeUnsupportedFeedDecimals(d)`,
-    /// `BmeEmissionsCallFailed(reason)` (a clock view failed, or reported a zero epoch length).
+    /// emissions), `CallFailed(feed, data)`, `BmeUnsupportedFeedDecimals(d)`, `CallFailed(emissions,
+    /// data)` (a clock view failed, or reported a zero epoch length).
     ///
     /// # Events
     /// `RoleGranted`, `PriceFeedUpdated`, `SequencerFeedUpdated`, `TreasuryUpdated`.
@@ -226,38 +254,24 @@ impl BmeController {
         admin: Address,
     ) -> Result<(), Error> {
         if admin.is_zero() {
-            return Err(Error::InvalidDefaultAdmin(
-                AccessControlInvalidDefaultAdmin {
-                    defaultAdmin: admin,
-                },
-            ));
+            return Err(invalid_admin(admin).into());
         }
         if token.is_zero() || price_feed.is_zero() || treasury.is_zero() || emissions.is_zero() {
             return Err(zero_address());
         }
         let decimals = self.feed_decimals_of(price_feed)?;
-        let genesis = self.view_uint(
-            emissions,
-            calls::no_args(genesisTimeCall::SELECTOR),
-            emissions_failed,
-        )?;
-        let length = self.view_uint(
-            emissions,
-            calls::no_args(epochLengthCall::SELECTOR),
-            emissions_failed,
-        )?;
+        let genesis = ext::view_word(self.vm(), emissions, &genesisTimeCall::SELECTOR)?;
+        let length = ext::view_word(self.vm(), emissions, &epochLengthCall::SELECTOR)?;
         let (Ok(genesis), Ok(length @ 1..)) = (u64::try_from(genesis), u64::try_from(length))
         else {
-            return Err(emissions_failed(Vec::new()));
+            return Err(call_failed(emissions, Vec::new()).into());
         };
 
         self.token.set(token);
         self.emissions.set(emissions);
         self.genesis_time.set(U64::from(genesis));
         self.epoch_length.set(U64::from(length));
-        for (name, default, _, _) in PARAMETERS {
-            self.parameters.insert(name, U256::from(default));
-        }
+        self.params.init(&PARAMETERS);
         self.roles._grant_role(DEFAULT_ADMIN_ROLE, admin);
         self._set_price_feed(price_feed, decimals);
         self._set_sequencer_feed(sequencer_feed);
@@ -271,14 +285,16 @@ impl BmeController {
 
     /// Burns `token_amount` CT (wei) of the caller's (needs an allowance for this contract) and credits
     /// `beneficiary` with `floor(tokens × price × (1 − mintSpreadBps) / 1e30)` credits. Returns them.
+    /// The burned tokens first fund the IOUs in line, then join the burn budget.
     ///
     /// # Errors
     /// `EnforcedPause()`, `BmeZeroAddress()` (beneficiary), the price errors of [`Self::price`],
-    /// `BmeZeroCredits()`, `BmeSlippage(credits, minCredits)`, `BmeAmountTooLarge()`,
-    /// `BmeTokenCallFailed(reason)` (e.g. the token's `ERC20InsufficientAllowance`).
+    /// `BmeZeroCredits()`, `BmeSlippage(credits, minCredits)`, `ArithmeticOverflow()`,
+    /// `CallFailed(token, reason)` (e.g. the token's `ERC20InsufficientAllowance`).
     ///
     /// # Events
-    /// `CreditsPurchased(buyer, beneficiary, tokensBurned, credits, price)`; the token's `Transfer` to 0.
+    /// `CreditsPurchased(buyer, beneficiary, tokensBurned, credits, price)`, `IousFunded(…)` when IOUs
+    /// wait; the token's `Transfer` to 0.
     pub fn buy_credits(
         &mut self,
         token_amount: U256,
@@ -289,41 +305,6 @@ impl BmeController {
         self._buy_credits(token_amount, min_credits, beneficiary)
     }
 
-    /// [`Self::buy_credits`] with an EIP-2612 permit for `token_amount` signed by the caller, in one
-    /// transaction. A permit that fails (e.g. already used by a front-runner) is ignored when the
-    /// allowance already covers `token_amount`.
-    ///
-    /// # Errors
-    /// As [`Self::buy_credits`]; `BmeTokenCallFailed(reason)` with the permit's revert data when the
-    /// permit fails and the allowance does not cover the amount.
-    #[allow(clippy::too_many_arguments)]
-    pub fn buy_credits_with_permit(
-        &mut self,
-        token_amount: U256,
-        min_credits: U256,
-        beneficiary: Address,
-        deadline: U256,
-        v: u8,
-        r: B256,
-        s: B256,
-    ) -> Result<U256, Error> {
-        self.pause_state.when_not_paused()?;
-        let buyer = self.vm().msg_sender();
-        let this = self.vm().contract_address();
-        let data = calls::permit(buyer, this, token_amount, deadline, v, r, s);
-        if let Err(reason) = self.token_call(data) {
-            let allowance = self.view_uint(
-                self.token.get(),
-                calls::allowance(buyer, this),
-                token_failed,
-            )?;
-            if allowance < token_amount {
-                return Err(reason);
-            }
-        }
-        self._buy_credits(token_amount, min_credits, beneficiary)
-    }
-
     // ------------------------------------------------------------------------------------------
     // Price and quotes
     // ------------------------------------------------------------------------------------------
@@ -331,9 +312,9 @@ impl BmeController {
     /// The checked CT/USD price, scaled to 1e18 (USD per CT).
     ///
     /// # Errors
-    /// `BmeSequencerDown()`, `BmeSequencerGracePeriodNotOver(startedAt, gracePeriod)`,
-    /// `BmeInvalidPrice(answer)` (`answer <= 0`), `BmeStalePrice(updatedAt, maxPriceAge)`,
-    /// `BmeOracleCallFailed(feed)`, `BmeAmountTooLarge()`.
+    /// `BmeSequencerDown()`, `BmeSequencerRoundInvalid()`, `BmeSequencerGracePeriodNotOver(startedAt,
+    /// gracePeriod)`, `BmeInvalidPrice(answer)` (`answer <= 0`), `BmeStalePrice(updatedAt,
+    /// maxPriceAge)`, `CallFailed(feed, data)`, `ArithmeticOverflow()`.
     pub fn price(&self) -> Result<U256, Error> {
         self.checked_price()
     }
@@ -342,17 +323,9 @@ impl BmeController {
     /// dispute bonds).
     ///
     /// # Errors
-    /// The price errors; `BmeAmountTooLarge()`.
+    /// The price errors; `ArithmeticOverflow()`.
     pub fn quote_tokens(&self, credits: U256) -> Result<U256, Error> {
         quote_tokens_up(credits, self.checked_price()?).ok_or_else(too_large)
-    }
-
-    /// Credits worth `tokens` CT (wei) at [`Self::price`], no spread or fee, rounded down.
-    ///
-    /// # Errors
-    /// The price errors; `BmeAmountTooLarge()`.
-    pub fn quote_credits(&self, tokens: U256) -> Result<U256, Error> {
-        quote_credits(tokens, self.checked_price()?).ok_or_else(too_large)
     }
 
     // ------------------------------------------------------------------------------------------
@@ -367,11 +340,6 @@ impl BmeController {
     /// Credits of `account` locked by the escrow.
     pub fn locked_credits_of(&self, account: Address) -> U256 {
         self.locked.get(account)
-    }
-
-    /// Σ free + Σ locked credits.
-    pub fn outstanding_credits(&self) -> U256 {
-        self.outstanding.get()
     }
 
     /// Moves `amount` of `account`'s free credits to locked. Only `ESCROW_ROLE`.
@@ -400,7 +368,7 @@ impl BmeController {
     }
 
     /// Moves `amount` of `account`'s locked credits back to free. Only `ESCROW_ROLE`; works while
-    /// paused.
+    /// paused and needs no price.
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount(caller, ESCROW_ROLE)`,
@@ -414,115 +382,101 @@ impl BmeController {
         if locked < amount {
             return Err(insufficient(account, locked, amount));
         }
-        // Cannot wrap: amount <= locked; free + amount <= outstanding.
-        self.locked.insert(account, locked.wrapping_sub(amount));
-        let free = self.credits.get(account);
-        self.credits.insert(account, free.wrapping_add(amount));
-        self.emit(
-            &[CreditsUnlocked::SIGNATURE_HASH, addr_word(account)],
-            &[uint_word(amount)],
-        );
+        self.unlock(account, locked, amount);
         Ok(())
     }
 
-    /// Consumes `credits` of `payer`'s locked credits for work `provider` did: charges the fee, pays
-    /// the provider the net value in CT (budget, then reserve, then IOU), distributes the fee, and adds
-    /// the net credits to the provider's work in the current epoch. Returns the CT (wei) minted to the
-    /// provider now. Only `ESCROW_ROLE`; works while paused.
+    /// Ends a job in one call: consumes `credits` of `payer`'s locked credits for work `provider`
+    /// did and unlocks `refund` more for the payer. Charges the fee, pays the provider the net value
+    /// in CT (budget, then reserve, then IOU), distributes the fee's value (treasury accrual and
+    /// retirement), and counts the fee's CT value as `provider`'s fees of the epoch (the cap of its
+    /// work reward). With `credits == 0` it only unlocks `refund` (and needs no price). Returns the
+    /// CT (wei) minted to the provider now. Only `ESCROW_ROLE`; works while paused.
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount(caller, ESCROW_ROLE)`, `BmeZeroAddress()` (provider),
-    /// `BmeInsufficientCredits(payer, locked, credits)`, the price errors, `BmeAmountTooLarge()`,
-    /// `BmeTokenCallFailed(reason)`, `BmeEmissionsCallFailed(reason)` (`emissionReserve`, read only
-    /// when the budget falls short, `drawReserve` or `recordWork` failed).
+    /// `BmeInsufficientCredits(payer, locked, credits + refund)`, the price errors,
+    /// `ArithmeticOverflow()`, `CallFailed(token, reason)` (the mint), `CallFailed(emissions,
+    /// reason)` (`drawable`, read only when the budget falls short, or `drawReserve`).
     ///
     /// # Events
-    /// `Settled(payer, provider, credits, fee, tokensPaid, price)`, `FeeDistributed(epoch, toTreasury,
-    /// retired)`, `OwedRecorded(provider, amount)` if part is owed; the token's `Transfer`s.
+    /// `Settled(payer, provider, credits, fee, feeTokens, tokensPaid, price)`,
+    /// `FeeDistributed(epoch, toTreasury, retired)`, `OwedRecorded(provider, id, amount)` if part is
+    /// owed, `CreditsUnlocked(payer, refund)` if `refund > 0`; the token's `Transfer`s.
     pub fn settle(
         &mut self,
         payer: Address,
         provider: Address,
         credits: U256,
+        refund: U256,
     ) -> Result<U256, Error> {
         self.roles.only_role(ESCROW_ROLE)?;
         if provider.is_zero() {
             return Err(zero_address());
         }
         let locked = self.locked.get(payer);
-        if locked < credits {
-            return Err(insufficient(payer, locked, credits));
+        let needed = add(credits, refund)?;
+        if locked < needed {
+            return Err(insufficient(payer, locked, needed));
+        }
+        if credits.is_zero() {
+            self.unlock(payer, locked, refund);
+            return Ok(U256::ZERO);
         }
         let price = self.checked_price()?;
-        let fee = fee_up(credits, self.param(FEE_BPS)).ok_or_else(too_large)?;
+        let fee = fee_up(credits, self.params.get(FEE_BPS)).ok_or_else(too_large)?;
         // Cannot wrap: fee <= credits because feeBps <= 1e4.
         let net = credits.wrapping_sub(fee);
         let owed_tokens = tokens_for_credits_down(net, price).ok_or_else(too_large)?;
         let fee_tokens = tokens_for_credits_down(fee, price).ok_or_else(too_large)?;
-        let burn_share = self.param(FEE_BURN_SHARE_BPS);
+        let burn_share = self.params.get(FEE_BURN_SHARE_BPS);
         // Cannot wrap: feeBurnShareBps <= 1e4.
         let treasury_target =
             bps_down(fee_tokens, BPS.wrapping_sub(burn_share)).ok_or_else(too_large)?;
         // Cannot wrap: treasury_target <= fee_tokens.
         let retire_target = fee_tokens.wrapping_sub(treasury_target);
 
-        // Pay the provider from the budget, then the reserve; owe the rest.
-        let mut budget = self.burn_budget.get();
+        // Pay the provider from the budget (empty while IOUs wait), then the reserve (only when no
+        // IOU waits: a draw would overtake it); owe the rest.
+        let mut budget = self.t(T_BUDGET);
         let from_budget = owed_tokens.min(budget);
         // Cannot wrap: each subtrahend is the min of itself and the minuend.
         budget = budget.wrapping_sub(from_budget);
         let rest = owed_tokens.wrapping_sub(from_budget);
         let emissions = self.emissions.get();
-        // Only a payout beyond the budget reads the reserve: one cross-program call less in the
-        // common case (measured in BENCHMARKS.md).
-        let reserve = if rest.is_zero() {
+        let waiting = self.t(T_OWED_FUNDED) < self.t(T_OWED_TOTAL);
+        let drawable = if rest.is_zero() || waiting {
             U256::ZERO
         } else {
-            self.view_uint(
-                emissions,
-                calls::no_args(emissionReserveCall::SELECTOR),
-                emissions_failed,
-            )?
+            ext::view_word(self.vm(), emissions, &drawableCall::SELECTOR)?
         };
-        let from_reserve = rest.min(reserve);
+        let from_reserve = rest.min(drawable);
         let iou = rest.wrapping_sub(from_reserve);
-        // The fee's token value comes out of what the budget still holds.
         let to_treasury = treasury_target.min(budget);
         budget = budget.wrapping_sub(to_treasury);
         let retired = retire_target.min(budget);
         budget = budget.wrapping_sub(retired);
         let paid = from_budget.wrapping_add(from_reserve);
-        let reminted = from_budget.wrapping_add(to_treasury);
 
         // Effects.
         let epoch = self.current_epoch_u64();
-        let outstanding = self.outstanding.get();
-        // Cannot wrap: credits <= locked(payer) <= outstanding.
-        self.locked.insert(payer, locked.wrapping_sub(credits));
-        self.outstanding.set(outstanding.wrapping_sub(credits));
-        self.burn_budget.set(budget);
-        if !iou.is_zero() {
-            let owed = add(self.owed.get(provider), iou)?;
-            self.owed.insert(provider, owed);
-            self.total_owed.set(add(self.total_owed.get(), iou)?);
-            let mut e = self.epochs.setter(epoch);
-            let v = add(e.owed_recorded.get(), iou)?;
-            e.owed_recorded.set(v);
-        }
-        self.total_reminted
-            .set(add(self.total_reminted.get(), reminted)?);
-        self.total_minted_from_reserve
-            .set(add(self.total_minted_from_reserve.get(), from_reserve)?);
-        self.total_retired
-            .set(add(self.total_retired.get(), retired)?);
+        // Cannot wrap: credits <= credits + refund <= locked(payer) <= outstanding.
+        let outstanding = self.t(T_OUTSTANDING).wrapping_sub(credits);
+        self.set_t(T_OUTSTANDING, outstanding);
+        self.unlock(payer, locked.wrapping_sub(credits), refund);
+        self.set_t(T_BUDGET, budget);
+        self.bump_t(T_TREASURY, to_treasury)?;
+        self.bump_t(T_REMINTED, from_budget)?;
+        self.bump_t(T_RETIRED, retired)?;
+        self.bump_t(T_FROM_RESERVE, from_reserve)?;
+        self.bump_e(epoch, E_REMINTED, from_budget)?;
+        self.bump_e(epoch, E_RETIRED, retired)?;
+        self.bump_e(epoch, E_FEES, fee_tokens)?;
+        self.bump_e(epoch, E_FROM_RESERVE, from_reserve)?;
         {
-            let mut e = self.epochs.setter(epoch);
-            let v = add(e.reminted.get(), reminted)?;
-            e.reminted.set(v);
-            let v = add(e.minted_from_reserve.get(), from_reserve)?;
-            e.minted_from_reserve.set(v);
-            let v = add(e.fees_burned.get(), retired)?;
-            e.fees_burned.set(v);
+            let mut fees = self.provider_fees.setter(epoch);
+            let v = add(fees.get(provider), fee_tokens)?;
+            fees.insert(provider, v);
         }
         self.emit(
             &[
@@ -533,6 +487,7 @@ impl BmeController {
             &[
                 uint_word(credits),
                 uint_word(fee),
+                uint_word(fee_tokens),
                 uint_word(paid),
                 uint_word(price),
             ],
@@ -542,73 +497,134 @@ impl BmeController {
             &[uint_word(to_treasury), uint_word(retired)],
         );
         if !iou.is_zero() {
-            self.emit(
-                &[OwedRecorded::SIGNATURE_HASH, addr_word(provider)],
-                &[uint_word(iou)],
-            );
+            self.record_iou(epoch, provider, iou)?;
         }
 
-        // Interactions: the budget part minted here, the reserve part by the emissions contract
-        // (exactly `from_reserve`, read above; nothing runs in between that could change it), then the
-        // work recorded there for the epoch's emission.
+        // Interactions: the budget part minted here, the reserve part by Emissions (exactly
+        // `from_reserve`, read above; nothing runs in between that could change it).
         self.mint_to(provider, from_budget)?;
         if !from_reserve.is_zero() {
-            self.call_out(
+            ext::call(
+                self,
                 emissions,
-                calls::draw_reserve(provider, from_reserve),
-                emissions_failed,
-            )?;
-        }
-        let treasury = self.treasury.get();
-        self.mint_to(treasury, to_treasury)?;
-        if !net.is_zero() {
-            self.call_out(
-                emissions,
-                calls::record_work(provider, net),
-                emissions_failed,
+                &calls::draw_reserve(provider, from_reserve),
             )?;
         }
         Ok(paid)
     }
 
-    /// CT (wei) owed to `provider` from settlements the budget and reserve could not pay.
-    pub fn owed_to(&self, provider: Address) -> U256 {
-        self.owed.get(provider)
+    /// IOU `id`: `(provider, amount, paid, claimable)` in CT wei; `claimable` is the part burns have
+    /// funded and `provider` has not claimed. All zero for an unknown id.
+    pub fn iou(&self, id: U256) -> (Address, U256, U256, U256) {
+        let i = self.ious.getter(id);
+        (
+            i.provider.get(),
+            i.amount.get(),
+            i.paid.get(),
+            claimable(
+                i.start.get(),
+                i.amount.get(),
+                i.paid.get(),
+                self.t(T_OWED_FUNDED),
+            ),
+        )
     }
 
-    /// Pays the caller as much of what it is owed as the burn budget holds, re-minted. Returns it.
+    /// The IOU line: `(count, owedTotal, fundedTotal)` — IOUs recorded (ids 1..=count), CT (wei) ever
+    /// owed, and how much of that burns have funded.
+    pub fn iou_queue(&self) -> (U256, U256, U256) {
+        (
+            self.t(T_IOU_COUNT),
+            self.t(T_OWED_TOTAL),
+            self.t(T_OWED_FUNDED),
+        )
+    }
+
+    /// Pays the caller the funded, unclaimed part of each listed IOU of its own (at most 32), re-minted
+    /// in one call. Returns the total.
     ///
     /// # Errors
-    /// `BmeNothingToClaim()` if nothing is owed or the budget is empty; `BmeTokenCallFailed(reason)`.
+    /// `BmeTooManyIous(length, 32)`, `BmeNotIouOwner(id, caller)` (also for an unknown id),
+    /// `BmeNothingToClaim()` if nothing listed is funded and unclaimed (or an id is listed twice),
+    /// `ArithmeticOverflow()`, `CallFailed(token, reason)`.
     ///
     /// # Events
-    /// `OwedClaimed(provider, amount)`; the token's `Transfer`.
-    pub fn claim_owed(&mut self) -> Result<U256, Error> {
+    /// `OwedClaimed(provider, id, amount)` per IOU paid; the token's `Transfer`.
+    pub fn claim_owed(&mut self, ids: Vec<U256>) -> Result<U256, Error> {
+        if ids.len() > MAX_CLAIM_IOUS {
+            return Err(Error::TooManyIous(BmeTooManyIous {
+                length: U256::from(ids.len()),
+                max: U256::from(MAX_CLAIM_IOUS),
+            }));
+        }
         let provider = self.vm().msg_sender();
-        let owed = self.owed.get(provider);
-        let budget = self.burn_budget.get();
-        let amount = owed.min(budget);
+        let funded = self.t(T_OWED_FUNDED);
+        let mut amounts = [U256::ZERO; MAX_CLAIM_IOUS];
+        let mut total = U256::ZERO;
+        for (k, &id) in ids.iter().enumerate() {
+            let i = self.ious.getter(id);
+            if i.provider.get() != provider || provider.is_zero() {
+                return Err(Error::NotIouOwner(BmeNotIouOwner {
+                    id,
+                    caller: provider,
+                }));
+            }
+            if ids[..k].contains(&id) {
+                return Err(Error::NothingToClaim(BmeNothingToClaim {}));
+            }
+            amounts[k] = claimable(i.start.get(), i.amount.get(), i.paid.get(), funded);
+            total = add(total, amounts[k])?;
+        }
+        if total.is_zero() {
+            return Err(Error::NothingToClaim(BmeNothingToClaim {}));
+        }
+        // Effects. Cannot wrap: each amount <= the IOU's unpaid part, Σ unpaid <= total_owed, and
+        // Σ funded-unclaimed <= iou_reserve.
+        for (k, &id) in ids.iter().enumerate() {
+            if amounts[k].is_zero() {
+                continue;
+            }
+            let mut i = self.ious.setter(id);
+            let paid = i.paid.get().wrapping_add(amounts[k]);
+            i.paid.set(paid);
+            self.emit(
+                &[
+                    OwedClaimed::SIGNATURE_HASH,
+                    addr_word(provider),
+                    uint_word(id),
+                ],
+                &[uint_word(amounts[k])],
+            );
+        }
+        let owed = self.t(T_OWED).wrapping_sub(total);
+        self.set_t(T_OWED, owed);
+        let reserve = self.t(T_IOU_RESERVE).wrapping_sub(total);
+        self.set_t(T_IOU_RESERVE, reserve);
+        self.count_reminted(total)?;
+        self.mint_to(provider, total)?;
+        Ok(total)
+    }
+
+    /// Mints the fee value accrued to the treasury (anyone may call). Returns it.
+    ///
+    /// # Errors
+    /// `BmeNothingToClaim()` when nothing has accrued; `CallFailed(token, reason)`.
+    ///
+    /// # Events
+    /// `TreasuryClaimed(treasury, amount)`; the token's `Transfer`.
+    pub fn claim_treasury(&mut self) -> Result<U256, Error> {
+        let amount = self.t(T_TREASURY);
         if amount.is_zero() {
             return Err(Error::NothingToClaim(BmeNothingToClaim {}));
         }
-        // Cannot wrap: amount <= owed <= total_owed and amount <= budget.
-        self.owed.insert(provider, owed.wrapping_sub(amount));
-        self.total_owed
-            .set(self.total_owed.get().wrapping_sub(amount));
-        self.burn_budget.set(budget.wrapping_sub(amount));
-        self.total_reminted
-            .set(add(self.total_reminted.get(), amount)?);
-        let epoch = self.current_epoch_u64();
-        {
-            let mut e = self.epochs.setter(epoch);
-            let v = add(e.reminted.get(), amount)?;
-            e.reminted.set(v);
-        }
+        self.set_t(T_TREASURY, U256::ZERO);
+        self.count_reminted(amount)?;
+        let treasury = self.treasury.get();
         self.emit(
-            &[OwedClaimed::SIGNATURE_HASH, addr_word(provider)],
+            &[TreasuryClaimed::SIGNATURE_HASH, addr_word(treasury)],
             &[uint_word(amount)],
         );
-        self.mint_to(provider, amount)?;
+        self.mint_to(treasury, amount)?;
         Ok(amount)
     }
 
@@ -617,111 +633,86 @@ impl BmeController {
     // ------------------------------------------------------------------------------------------
 
     /// Epoch `epoch`'s burn-side accounting: `(burned, reminted, mintedFromReserve, feesBurned,
-    /// owedRecorded)` — CT (wei) burned for credits, re-minted from the budget, drawn from the emission
-    /// reserve for settlements, fees retired, and recorded as owed (IOUs) — the per-epoch counterpart
-    /// of [`Self::supply_stats`]. Epochs are the emissions contract's (`currentEpoch()` there); its
-    /// `epochStats(e)` gives the same epoch's work and emission.
-    pub fn epoch_stats(&self, epoch: U256) -> (U256, U256, U256, U256, U256) {
-        let Ok(e) = u64::try_from(epoch) else {
-            return Default::default();
-        };
-        let e = self.epochs.getter(e);
+    /// owedRecorded, feeTokens)` — CT (wei) burned for credits, re-minted from the budget, drawn from
+    /// the emission reserve for settlements, fees retired, recorded as owed (IOUs), and the CT value
+    /// of the fees settled (which caps the epoch's work pool in `Emissions`).
+    pub fn epoch_stats(&self, epoch: U256) -> (U256, U256, U256, U256, U256, U256) {
+        let e = u64::try_from(epoch).unwrap_or(u64::MAX);
+        let f = |i| self.epoch_field(e, i);
         (
-            e.burned.get(),
-            e.reminted.get(),
-            e.minted_from_reserve.get(),
-            e.fees_burned.get(),
-            e.owed_recorded.get(),
+            f(E_BURNED),
+            f(E_REMINTED),
+            f(E_FROM_RESERVE),
+            f(E_RETIRED),
+            f(E_OWED),
+            f(E_FEES),
         )
     }
 
-    /// Cumulative CT (wei): `(burned, reminted, mintedFromReserve, retired, owed)`.
-    /// `reminted + retired + burnBudget = burned` (DESIGN.md §9.2); `mintedFromReserve` equals the
-    /// emissions contract's `drawn` (its `supplyStats()`), whose reserve side balances on its own.
-    pub fn supply_stats(&self) -> (U256, U256, U256, U256, U256) {
+    /// The CT (wei) value of the fees settled to `provider` in `epoch`.
+    pub fn provider_fees(&self, provider: Address, epoch: U256) -> U256 {
+        match u64::try_from(epoch) {
+            Ok(e) => self.provider_fees.getter(e).get(provider),
+            Err(_) => U256::ZERO,
+        }
+    }
+
+    /// The equilibrium's state: `(burned, reminted, mintedFromReserve, retired, owed, iouFunded,
+    /// treasuryAccrued, burnBudget, outstandingCredits)` — cumulative CT (wei) burned for credits,
+    /// re-minted from the budget, drawn from the reserve and retired; what IOUs still owe; the budget
+    /// set aside for funded IOUs; fee value accrued to the treasury; the budget free to pay
+    /// settlements; and Σ free + locked credits (1e6 = 1 USD). `reminted + retired + burnBudget +
+    /// iouFunded + treasuryAccrued = burned`. The collateral ratio is `burnBudget × price /
+    /// outstandingCredits` (USD over USD).
+    pub fn supply_stats(&self) -> SupplyStats {
         (
-            self.total_burned.get(),
-            self.total_reminted.get(),
-            self.total_minted_from_reserve.get(),
-            self.total_retired.get(),
-            self.total_owed.get(),
+            self.t(T_BURNED),
+            self.t(T_REMINTED),
+            self.t(T_FROM_RESERVE),
+            self.t(T_RETIRED),
+            self.t(T_OWED),
+            self.t(T_IOU_RESERVE),
+            self.t(T_TREASURY),
+            self.t(T_BUDGET),
+            self.t(T_OUTSTANDING),
         )
-    }
-
-    /// CT (wei) burned for credits and not yet re-minted or retired.
-    pub fn burn_budget(&self) -> U256 {
-        self.burn_budget.get()
-    }
-
-    /// USD value of the burn budget over USD value of outstanding credits, wad (1e18 = 100%);
-    /// `type(uint256).max` when no credits are outstanding.
-    ///
-    /// # Errors
-    /// The price errors; `BmeAmountTooLarge()`.
-    pub fn collateral_ratio_wad(&self) -> Result<U256, Error> {
-        let price = self.checked_price()?;
-        collateral_ratio_wad(self.burn_budget.get(), price, self.outstanding.get())
-            .ok_or_else(too_large)
     }
 
     // ------------------------------------------------------------------------------------------
     // Configuration
     // ------------------------------------------------------------------------------------------
 
-    /// The compute token.
-    pub fn token(&self) -> Address {
-        self.token.get()
+    /// The addresses it works with: `(token, emissions, priceFeed, sequencerFeed, treasury)`
+    /// (`sequencerFeed` zero = none).
+    pub fn contracts(&self) -> (Address, Address, Address, Address, Address) {
+        (
+            self.token.get(),
+            self.emissions.get(),
+            self.price_feed.get(),
+            self.sequencer_feed.get(),
+            self.treasury.get(),
+        )
     }
 
-    /// The emissions contract (emission reserve, epoch rewards).
-    pub fn emissions(&self) -> Address {
-        self.emissions.get()
-    }
-
-    /// The CT/USD price feed.
-    pub fn price_feed(&self) -> Address {
-        self.price_feed.get()
-    }
-
-    /// The sequencer-uptime feed (zero = none).
-    pub fn sequencer_feed(&self) -> Address {
-        self.sequencer_feed.get()
-    }
-
-    /// The treasury.
-    pub fn treasury(&self) -> Address {
-        self.treasury.get()
-    }
-
-    /// The value of parameter `name` (see the `bytes32` constants, e.g. `bytes32("feeBps")`); zero for
-    /// an unknown name.
-    pub fn parameter(&self, name: B256) -> U256 {
-        self.parameters.get(name)
+    /// The value of parameter `name` (see [`PARAMETERS`], e.g. `bytes32("feeBps")`).
+    ///
+    /// # Errors
+    /// `UnknownParameter(name)`.
+    pub fn parameter(&self, name: B256) -> Result<U256, Error> {
+        Ok(self.params.value(&PARAMETERS, name)?)
     }
 
     /// Sets parameter `name` to `value` within its bounds. Only `PARAMETER_ADMIN_ROLE`.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount(caller, PARAMETER_ADMIN_ROLE)`, `BmeUnknownParameter(name)`,
-    /// `BmeParameterOutOfBounds(name, value, min, max)`.
+    /// `AccessControlUnauthorizedAccount(caller, PARAMETER_ADMIN_ROLE)`, `UnknownParameter(name)`,
+    /// `ParameterOutOfBounds(name, value, min, max)`.
     ///
     /// # Events
     /// `ParameterUpdated(name, oldValue, newValue)`.
     pub fn set_parameter(&mut self, name: B256, value: U256) -> Result<(), Error> {
         self.roles.only_role(PARAMETER_ADMIN_ROLE)?;
-        let Some(&(_, _, min, max)) = PARAMETERS.iter().find(|p| p.0 == name) else {
-            return Err(Error::UnknownParameter(BmeUnknownParameter { name }));
-        };
-        let (min, max) = (U256::from(min), U256::from(max));
-        if value < min || value > max {
-            return Err(out_of_bounds(name, value, min, max));
-        }
-        let old = self.parameters.get(name);
-        self.parameters.insert(name, value);
-        self.emit(
-            &[ParameterUpdated::SIGNATURE_HASH, name],
-            &[uint_word(old), uint_word(value)],
-        );
+        self.params.set_in(&PARAMETERS, name, value)?;
         Ok(())
     }
 
@@ -729,7 +720,7 @@ impl BmeController {
     /// `PARAMETER_ADMIN_ROLE`.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`, `BmeZeroAddress()`, `BmeOracleCallFailed(feed)`,
+    /// `AccessControlUnauthorizedAccount`, `BmeZeroAddress()`, `CallFailed(feed, data)`,
     /// `BmeUnsupportedFeedDecimals(d)`.
     ///
     /// # Events
@@ -757,7 +748,7 @@ impl BmeController {
         Ok(())
     }
 
-    /// Sets the treasury. Only `PARAMETER_ADMIN_ROLE`.
+    /// Sets the treasury. Only `PARAMETER_ADMIN_ROLE`. Fees already accrued go to the new treasury.
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount`, `BmeZeroAddress()`.
@@ -772,51 +763,22 @@ impl BmeController {
         self._set_treasury(treasury);
         Ok(())
     }
-
-    /// `keccak256("ESCROW_ROLE")`.
-    #[selector(name = "ESCROW_ROLE")]
-    pub fn escrow_role(&self) -> B256 {
-        ESCROW_ROLE
-    }
-
-    /// `keccak256("PAUSER_ROLE")`.
-    #[selector(name = "PAUSER_ROLE")]
-    pub fn pauser_role(&self) -> B256 {
-        PAUSER_ROLE
-    }
-
-    /// `keccak256("PARAMETER_ADMIN_ROLE")`.
-    #[selector(name = "PARAMETER_ADMIN_ROLE")]
-    pub fn parameter_admin_role(&self) -> B256 {
-        PARAMETER_ADMIN_ROLE
-    }
 }
 
 common::impl_access_control!(BmeController, roles);
 common::impl_pausable!(BmeController, pause_state, roles);
 
-fn insufficient(account: Address, available: U256, needed: U256) -> Error {
-    Error::InsufficientCredits(BmeInsufficientCredits {
-        account,
-        available,
-        needed,
-    })
-}
-
-fn out_of_bounds(name: B256, value: U256, min: U256, max: U256) -> Error {
-    Error::ParameterOutOfBounds(BmeParameterOutOfBounds {
-        name,
-        value,
-        min,
-        max,
-    })
+/// What IOU `(start, amount, paid)` may claim when the line is funded up to `funded`:
+/// `min(start + amount, funded) − start − paid`, never negative.
+fn claimable(start: U256, amount: U256, paid: U256, funded: U256) -> U256 {
+    start
+        .saturating_add(amount)
+        .min(funded)
+        .saturating_sub(start)
+        .saturating_sub(paid)
 }
 
 impl BmeController {
-    fn param(&self, name: B256) -> U256 {
-        self.parameters.get(name)
-    }
-
     fn current_epoch_u64(&self) -> u64 {
         let now = self.vm().block_timestamp();
         let genesis = self.genesis_time.get().to::<u64>();
@@ -825,7 +787,94 @@ impl BmeController {
         now.saturating_sub(genesis).checked_div(length).unwrap_or(0)
     }
 
-    /// The shared body of the two `buyCredits` functions (after the pause check).
+    /// `account`'s locked credits become `locked − amount` and its free credits grow by `amount`
+    /// (`amount <= locked`, checked by callers); logs `CreditsUnlocked` when `amount > 0`.
+    fn unlock(&mut self, account: Address, locked: U256, amount: U256) {
+        // Cannot wrap: amount <= locked; free + amount <= outstanding.
+        self.locked.insert(account, locked.wrapping_sub(amount));
+        if amount.is_zero() {
+            return;
+        }
+        let free = self.credits.get(account);
+        self.credits.insert(account, free.wrapping_add(amount));
+        self.emit(
+            &[CreditsUnlocked::SIGNATURE_HASH, addr_word(account)],
+            &[uint_word(amount)],
+        );
+    }
+
+    /// Running total `i` (< [`TOTALS`]).
+    #[inline(never)]
+    fn t(&self, i: usize) -> U256 {
+        self.totals.get(i).unwrap_or_default()
+    }
+
+    /// Sets running total `i` (< [`TOTALS`]).
+    #[inline(never)]
+    fn set_t(&mut self, i: usize, value: U256) {
+        if let Some(mut slot) = self.totals.setter(i) {
+            slot.set(value);
+        }
+    }
+
+    /// Adds `delta` to running total `i` (no write for 0). Returns the new value.
+    #[inline(never)]
+    fn bump_t(&mut self, i: usize, delta: U256) -> Result<U256, Error> {
+        let value = add(self.t(i), delta)?;
+        if !delta.is_zero() {
+            self.set_t(i, value);
+        }
+        Ok(value)
+    }
+
+    /// Figure `i` (< [`EPOCH_FIELDS`]) of epoch `epoch`.
+    fn epoch_field(&self, epoch: u64, i: usize) -> U256 {
+        self.epochs.getter(epoch).get(i).unwrap_or_default()
+    }
+
+    /// Adds `delta` to figure `i` of epoch `epoch` (no write for 0).
+    #[inline(never)]
+    fn bump_e(&mut self, epoch: u64, i: usize, delta: U256) -> Result<(), Error> {
+        if delta.is_zero() {
+            return Ok(());
+        }
+        let value = add(self.epoch_field(epoch, i), delta)?;
+        if let Some(mut slot) = self.epochs.setter(epoch).setter(i) {
+            slot.set(value);
+        }
+        Ok(())
+    }
+
+    /// Adds a re-mint from the budget (IOU or treasury claim) to the totals of the current epoch.
+    fn count_reminted(&mut self, amount: U256) -> Result<(), Error> {
+        self.bump_t(T_REMINTED, amount)?;
+        let epoch = self.current_epoch_u64();
+        self.bump_e(epoch, E_REMINTED, amount)
+    }
+
+    /// Records IOU `id = iouCount + 1` of `amount` for `provider` at the end of the line.
+    fn record_iou(&mut self, epoch: u64, provider: Address, amount: U256) -> Result<(), Error> {
+        let id = self.bump_t(T_IOU_COUNT, U256::from(1))?;
+        let start = self.t(T_OWED_TOTAL);
+        self.bump_t(T_OWED_TOTAL, amount)?;
+        let mut i = self.ious.setter(id);
+        i.provider.set(provider);
+        i.start.set(start);
+        i.amount.set(amount);
+        self.bump_t(T_OWED, amount)?;
+        self.bump_e(epoch, E_OWED, amount)?;
+        self.emit(
+            &[
+                OwedRecorded::SIGNATURE_HASH,
+                addr_word(provider),
+                uint_word(id),
+            ],
+            &[uint_word(amount)],
+        );
+        Ok(())
+    }
+
+    /// The body of `buyCredits` (after the pause check).
     fn _buy_credits(
         &mut self,
         token_amount: U256,
@@ -836,7 +885,7 @@ impl BmeController {
             return Err(zero_address());
         }
         let price = self.checked_price()?;
-        let credits = credits_for_tokens(token_amount, price, self.param(MINT_SPREAD_BPS))
+        let credits = credits_for_tokens(token_amount, price, self.params.get(MINT_SPREAD_BPS))
             .ok_or_else(too_large)?;
         if credits.is_zero() {
             return Err(Error::ZeroCredits(BmeZeroCredits {}));
@@ -848,17 +897,28 @@ impl BmeController {
             }));
         }
         let balance = add(self.credits.get(beneficiary), credits)?;
-        let outstanding = add(self.outstanding.get(), credits)?;
-        let budget = add(self.burn_budget.get(), token_amount)?;
-        let burned = add(self.total_burned.get(), token_amount)?;
         let epoch = self.current_epoch_u64();
-        let epoch_burned = add(self.epochs.getter(epoch).burned.get(), token_amount)?;
-
         self.credits.insert(beneficiary, balance);
-        self.outstanding.set(outstanding);
-        self.burn_budget.set(budget);
-        self.total_burned.set(burned);
-        self.epochs.setter(epoch).burned.set(epoch_burned);
+        self.bump_t(T_OUTSTANDING, credits)?;
+        self.bump_t(T_BURNED, token_amount)?;
+        self.bump_e(epoch, E_BURNED, token_amount)?;
+        let mut budget = add(self.t(T_BUDGET), token_amount)?;
+        // Fund the IOUs in line first, in order.
+        let owed_total = self.t(T_OWED_TOTAL);
+        let funded = self.t(T_OWED_FUNDED);
+        if funded < owed_total {
+            // Cannot wrap: funded < owed_total; fund <= budget.
+            let fund = owed_total.wrapping_sub(funded).min(budget);
+            budget = budget.wrapping_sub(fund);
+            let funded = funded.wrapping_add(fund);
+            self.set_t(T_OWED_FUNDED, funded);
+            self.bump_t(T_IOU_RESERVE, fund)?;
+            self.emit(
+                &[IousFunded::SIGNATURE_HASH],
+                &[uint_word(fund), uint_word(funded), uint_word(owed_total)],
+            );
+        }
+        self.set_t(T_BUDGET, budget);
         let buyer = self.vm().msg_sender();
         self.emit(
             &[
@@ -872,20 +932,15 @@ impl BmeController {
                 uint_word(price),
             ],
         );
-        self.token_call(calls::burn_from(buyer, token_amount))?;
+        let token = self.token.get();
+        ext::call(self, token, &calls::burn_from(buyer, token_amount))?;
         Ok(credits)
     }
 
     /// Reads a feed's `latestRoundData()` as `(answer, startedAt, updatedAt)`.
-    fn round(&self, feed: Address) -> Result<(alloy_primitives::I256, U256, U256), Error> {
-        let data = static_call(
-            self.vm(),
-            Call::new(),
-            feed,
-            &calls::no_args(latestRoundDataCall::SELECTOR),
-        )
-        .map_err(|_| oracle_failed(feed))?;
-        decode_round(&data).ok_or_else(|| oracle_failed(feed))
+    fn round(&self, feed: Address) -> Result<(I256, U256, U256), Error> {
+        let data = ext::view(self.vm(), feed, &latestRoundDataCall::SELECTOR)?;
+        decode_round(&data).ok_or_else(|| call_failed(feed, data).into())
     }
 
     /// The checked price (see [`Self::price`]).
@@ -897,7 +952,10 @@ impl BmeController {
             if !status.is_zero() {
                 return Err(Error::SequencerDown(BmeSequencerDown {}));
             }
-            let grace = self.param(SEQUENCER_GRACE_PERIOD);
+            if started_at.is_zero() {
+                return Err(Error::SequencerRoundInvalid(BmeSequencerRoundInvalid {}));
+            }
+            let grace = self.params.get(SEQUENCER_GRACE_PERIOD);
             // Chainlink's check: revert while `now − startedAt <= gracePeriod`.
             if now.saturating_sub(started_at) <= grace {
                 return Err(Error::SequencerGracePeriodNotOver(
@@ -910,10 +968,10 @@ impl BmeController {
         }
         let feed = self.price_feed.get();
         let (answer, _, updated_at) = self.round(feed)?;
-        if answer <= alloy_primitives::I256::ZERO {
+        if answer <= I256::ZERO {
             return Err(Error::InvalidPrice(BmeInvalidPrice { answer }));
         }
-        let max_age = self.param(MAX_PRICE_AGE);
+        let max_age = self.params.get(MAX_PRICE_AGE);
         if now.saturating_sub(updated_at) > max_age {
             return Err(Error::StalePrice(BmeStalePrice {
                 updatedAt: updated_at,
@@ -923,29 +981,9 @@ impl BmeController {
         price_wad(answer, self.feed_decimals.get().to::<u8>()).ok_or_else(too_large)
     }
 
-    /// Reads a `uint256` view of `to`; `failed` wraps the revert data (or the malformed return data).
-    fn view_uint(
-        &self,
-        to: Address,
-        data: Vec<u8>,
-        failed: fn(Vec<u8>) -> Error,
-    ) -> Result<U256, Error> {
-        let out = static_call(self.vm(), Call::new(), to, &data).map_err(|e| match e {
-            CallError::Revert(reason) => failed(reason),
-            CallError::AbiDecodingFailed(_) => failed(Vec::new()),
-        })?;
-        decode_uint(&out).ok_or_else(|| failed(out))
-    }
-
     fn feed_decimals_of(&self, feed: Address) -> Result<u8, Error> {
-        let out = static_call(
-            self.vm(),
-            Call::new(),
-            feed,
-            &calls::no_args(decimalsCall::SELECTOR),
-        )
-        .map_err(|_| oracle_failed(feed))?;
-        let decimals = decode_u8(&out).ok_or_else(|| oracle_failed(feed))?;
+        let out = ext::view(self.vm(), feed, &decimalsCall::SELECTOR)?;
+        let decimals = decode_u8(&out).ok_or_else(|| call_failed(feed, out))?;
         if decimals > 18 {
             return Err(Error::UnsupportedFeedDecimals(BmeUnsupportedFeedDecimals {
                 decimals,
@@ -954,31 +992,14 @@ impl BmeController {
         Ok(decimals)
     }
 
-    fn token_call(&mut self, data: Vec<u8>) -> Result<Vec<u8>, Error> {
-        let token = self.token.get();
-        self.call_out(token, data, token_failed)
-    }
-
-    /// Calls `to` with `data`; `failed` wraps its revert data.
-    fn call_out(
-        &mut self,
-        to: Address,
-        data: Vec<u8>,
-        failed: fn(Vec<u8>) -> Error,
-    ) -> Result<Vec<u8>, Error> {
-        let context = Call::new_mutating(self);
-        call(self.vm(), context, to, &data).map_err(|e| match e {
-            CallError::Revert(reason) => failed(reason),
-            CallError::AbiDecodingFailed(_) => failed(Vec::new()),
-        })
-    }
-
     /// Mints `amount` CT to `to` through the token (nothing for zero).
     fn mint_to(&mut self, to: Address, amount: U256) -> Result<(), Error> {
         if amount.is_zero() {
             return Ok(());
         }
-        self.token_call(calls::mint(to, amount)).map(|_| ())
+        let token = self.token.get();
+        ext::call(self, token, &calls::mint(to, amount))?;
+        Ok(())
     }
 
     /// Logs an event whose data is all static words (`topics[0]` is the signature hash).

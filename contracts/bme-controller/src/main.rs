@@ -1,25 +1,11 @@
 //! Prints the contract's Solidity interface with its events:
 //! `cargo run -p bme-controller --features export-abi` (what `cargo stylus export-abi` runs).
 
-use alloy_sol_types::JsonAbiExt;
-use bme_controller::{
-    interface::*, AccessControlStylusAbiStruct, BmeController, PausableStylusAbiStruct,
-};
+use bme_controller::{AccessControlStylusAbiStruct, BmeController, PausableStylusAbiStruct};
 use common::export::{interface, print};
 
 fn main() {
-    let mut events = vec![
-        CreditsPurchased::abi(),
-        CreditsLocked::abi(),
-        CreditsUnlocked::abi(),
-        Settled::abi(),
-        OwedRecorded::abi(),
-        OwedClaimed::abi(),
-        FeeDistributed::abi(),
-        PriceFeedUpdated::abi(),
-        SequencerFeedUpdated::abi(),
-        TreasuryUpdated::abi(),
-    ];
+    let mut events = bme_controller::interface::events();
     events.extend(common::params::events());
     print(
         bme_controller::print_from_args,

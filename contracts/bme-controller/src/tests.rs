@@ -5,7 +5,11 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use alloy_primitives::{address, aliases::U80, uint, Address, I256};
 use alloy_sol_types::{sol, SolCall, SolError, SolValue};
-use common::{access::RoleGranted, pausable::Pausable};
+use common::{
+    access::RoleGranted,
+    pausable::Pausable,
+    roles::{ESCROW_ROLE, PARAMETER_ADMIN_ROLE, PAUSER_ROLE},
+};
 use stylus_sdk::testing::TestVM;
 use testing::{logs_of, Call as ModelCall, Model, ModelHost};
 
@@ -142,6 +146,16 @@ fn price_1_50() -> U256 {
     uint!(1_500_000_000_000_000_000_U256)
 }
 
+/// `CallFailed(target, data)` as the controller's error.
+fn failed(target: Address, data: Vec<u8>) -> Error {
+    common::errors::call_failed(target, data).into()
+}
+
+/// The failure of a call to the emissions contract.
+fn emissions_failed(data: Vec<u8>) -> Error {
+    failed(EMISSIONS, data)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Constructor
 // ---------------------------------------------------------------------------------------------
@@ -149,13 +163,12 @@ fn price_1_50() -> U256 {
 #[test]
 fn constructor_reads_the_feed_and_the_epoch_clock_and_sets_defaults() {
     let mut fx = fixture();
-    assert_eq!(fx.bme.token(), TOKEN);
-    assert_eq!(fx.bme.emissions(), EMISSIONS);
-    assert_eq!(fx.bme.price_feed(), FEED);
-    assert_eq!(fx.bme.sequencer_feed(), Address::ZERO);
-    assert_eq!(fx.bme.treasury(), TREASURY);
-    for (name, default, _, _) in PARAMETERS {
-        assert_eq!(fx.bme.parameter(name), U256::from(default));
+    assert_eq!(
+        fx.bme.contracts(),
+        (TOKEN, EMISSIONS, FEED, Address::ZERO, TREASURY)
+    );
+    for p in PARAMETERS {
+        assert_eq!(fx.bme.parameter(p.name), Ok(p.default));
     }
     assert!(fx.bme.has_role(DEFAULT_ADMIN_ROLE, ADMIN));
     assert_eq!(fx.bme.price().unwrap(), price_1_50());
@@ -239,7 +252,7 @@ fn constructor_rejects_bad_arguments() {
         try_construct(TOKEN, FEED, TREASURY, zero, DAY, 8)
             .1
             .unwrap_err(),
-        Error::InvalidDefaultAdmin(AccessControlInvalidDefaultAdmin { defaultAdmin: zero })
+        Error::from(common::errors::invalid_admin(zero))
     );
     for (t, f, tr) in [
         (zero, FEED, TREASURY),
@@ -268,7 +281,7 @@ fn constructor_rejects_bad_arguments() {
         try_construct_with(TOKEN, FEED, TREASURY, TREASURY, ADMIN, DAY, 8)
             .1
             .unwrap_err(),
-        emissions_failed(Vec::new()),
+        failed(TREASURY, Vec::new()),
         "an address without the emissions views"
     );
     assert_eq!(
@@ -326,7 +339,7 @@ fn price_rejects_stale_answers_after_max_age() {
 fn price_reports_a_failing_feed() {
     let mut fx = fixture();
     fx.feed.borrow_mut().broken = true;
-    assert_reverts(&mut fx, oracle_failed(FEED), |b| b.price());
+    assert_reverts(&mut fx, failed(FEED, vec![]), |b| b.price());
 }
 
 fn with_sequencer(fx: &mut Fixture, status: i64, since: u64) {
@@ -357,19 +370,22 @@ fn price_checks_the_sequencer_and_its_grace_period() {
     );
     with_sequencer(&mut fx, 0, T0 - 3_601);
     assert_eq!(fx.bme.price().unwrap(), price_1_50());
+    // Chainlink's uptime feed answers startedAt == 0 before it is initialised: an invalid round.
+    with_sequencer(&mut fx, 0, 0);
+    assert_reverts(
+        &mut fx,
+        Error::SequencerRoundInvalid(BmeSequencerRoundInvalid {}),
+        |b| b.price(),
+    );
 }
 
 #[test]
-fn quotes_round_tokens_up_and_credits_down() {
+fn quotes_round_tokens_up() {
     let fx = fixture();
     // 1 credit (1e-6 USD) at 1.50 USD/CT = 666,666,666,666.67 wei.
     assert_eq!(
         fx.bme.quote_tokens(U256::from(1)).unwrap(),
         U256::from(666_666_666_667u64)
-    );
-    assert_eq!(
-        fx.bme.quote_credits(ct(1)).unwrap(),
-        U256::from(1_500_000u64)
     );
 }
 
@@ -396,8 +412,8 @@ fn buy_credits_burns_and_credits_at_the_spread() {
         credits,
         "credited to the beneficiary"
     );
-    assert_eq!(fx.bme.outstanding_credits(), credits);
-    assert_eq!(fx.bme.burn_budget(), ct(1_000));
+    assert_eq!(fx.bme.supply_stats().8, credits);
+    assert_eq!(fx.bme.supply_stats().7, ct(1_000));
     assert_eq!(fx.bme.epoch_stats(U256::ZERO).0, ct(1_000));
     assert_eq!(fx.bme.supply_stats().0, ct(1_000));
     assert_eq!(fx.token.borrow().supply, ct(650_000_000 - 1_000));
@@ -466,7 +482,7 @@ fn buy_credits_passes_the_tokens_revert_reason_through() {
     // is asserted here.
     assert_eq!(
         fx.bme.buy_credits(ct(1), U256::ZERO, BUYER).unwrap_err(),
-        token_failed(reason)
+        failed(TOKEN, reason)
     );
 }
 
@@ -482,57 +498,12 @@ fn buy_credits_stops_while_paused_and_resumes() {
     fx.vm().set_sender(BUYER);
     assert_reverts(
         &mut fx,
-        Error::EnforcedPause(common::pausable::EnforcedPause {}),
+        Error::Common(CommonError::EnforcedPause(EnforcedPause {})),
         |b| b.buy_credits(ct(1), U256::ZERO, BUYER),
     );
     fx.vm().set_sender(ADMIN);
     fx.bme.unpause().unwrap();
     assert_eq!(fx.buy(ct(1)), U256::from(1_496_250u64));
-}
-
-#[test]
-fn buy_credits_with_permit_uses_or_tolerates_the_permit() {
-    let mut fx = fixture();
-    fx.vm().set_sender(BUYER);
-    let (r, s) = (B256::repeat_byte(1), B256::repeat_byte(2));
-    let credits = fx
-        .bme
-        .buy_credits_with_permit(ct(10), U256::ZERO, BUYER, U256::MAX, 27, r, s)
-        .unwrap();
-    assert_eq!(credits, U256::from(14_962_500u64));
-    let calls = fx.host.calls();
-    assert_eq!(
-        calls[0].data,
-        permitCall {
-            owner: BUYER,
-            spender: CONTROLLER,
-            value: ct(10),
-            deadline: U256::MAX,
-            v: 27,
-            r,
-            s
-        }
-        .abi_encode()
-    );
-
-    // A front-run permit: the permit call fails but the allowance is there.
-    fx.token.borrow_mut().permit_ok = false;
-    fx.token
-        .borrow_mut()
-        .allowances
-        .insert((BUYER, CONTROLLER), ct(10));
-    assert!(fx
-        .bme
-        .buy_credits_with_permit(ct(10), U256::ZERO, BUYER, U256::MAX, 27, r, s)
-        .is_ok());
-
-    // No permit and no allowance: the permit's revert data comes back.
-    assert_eq!(
-        fx.bme
-            .buy_credits_with_permit(ct(10), U256::ZERO, BUYER, U256::MAX, 27, r, s)
-            .unwrap_err(),
-        token_failed(b"permit used".to_vec())
-    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,7 +524,7 @@ fn escrow_locks_and_unlocks_credits() {
     fx.as_escrow(|b| b.unlock_credits(BUYER, U256::from(15_000_000u64)))
         .unwrap();
     assert_eq!(fx.bme.locked_credits_of(BUYER), U256::from(25_000_000u64));
-    assert_eq!(fx.bme.outstanding_credits(), credits);
+    assert_eq!(fx.bme.supply_stats().8, credits);
     assert_eq!(
         logs_of::<CreditsLocked>(fx.vm()),
         vec![CreditsLocked {
@@ -586,11 +557,12 @@ fn locking_and_unlocking_revert_beyond_balances_and_for_non_escrows() {
         |b| b.unlock_credits(BUYER, U256::from(1)),
     );
     fx.vm().set_sender(BUYER);
-    let unauthorized =
-        Error::UnauthorizedAccount(common::access::AccessControlUnauthorizedAccount {
+    let unauthorized = Error::Common(CommonError::UnauthorizedAccount(
+        AccessControlUnauthorizedAccount {
             account: BUYER,
             neededRole: ESCROW_ROLE,
-        });
+        },
+    ));
     assert_reverts(&mut fx, unauthorized, |b| {
         b.lock_credits(BUYER, U256::from(1))
     });
@@ -602,8 +574,18 @@ fn locking_and_unlocking_revert_beyond_balances_and_for_non_escrows() {
 
 fn settle(fx: &mut Fixture, credits: U256) -> U256 {
     fx.as_escrow(|b| b.lock_credits(BUYER, credits)).unwrap();
-    fx.as_escrow(|b| b.settle(BUYER, PROVIDER, credits))
+    fx.as_escrow(|b| b.settle(BUYER, PROVIDER, credits, U256::ZERO))
         .unwrap()
+}
+
+/// Invariant 2: `reminted + retired + budget + iouFunded + treasuryAccrued = burned`.
+fn assert_budget_balances(fx: &Fixture) {
+    let (burned, reminted, _, retired, _, iou_funded, treasury, budget, _) = fx.bme.supply_stats();
+    assert_eq!(
+        reminted + retired + budget + iou_funded + treasury,
+        burned,
+        "invariant 2"
+    );
 }
 
 #[test]
@@ -611,67 +593,83 @@ fn settle_pays_from_the_burn_budget_and_splits_the_fee() {
     let mut fx = fixture();
     fx.buy(ct(2_000));
     fx.host.clear_calls();
-    let paid = settle(&mut fx, U256::from(1_000_000_000u64)); // 1,000 USD
-                                                              // fee = 2.5% = 25 USD; net 975 USD / 1.50 = 650 CT.
+    // 1,000 USD settled, 200 USD refunded, in one call.
+    fx.as_escrow(|b| b.lock_credits(BUYER, U256::from(1_200_000_000u64)))
+        .unwrap();
+    let paid = fx
+        .as_escrow(|b| {
+            b.settle(
+                BUYER,
+                PROVIDER,
+                U256::from(1_000_000_000u64),
+                U256::from(200_000_000u64),
+            )
+        })
+        .unwrap();
+    // fee = 2.5% = 25 USD; net 975 USD / 1.50 = 650 CT.
     assert_eq!(paid, ct(650));
     let fee_tokens = U256::from(16_666_666_666_666_666_666u128); // 25 USD / 1.50, rounded down
     let to_treasury = fee_tokens * U256::from(3_000) / U256::from(10_000);
     let retired = fee_tokens - to_treasury;
     assert_eq!(fx.token.borrow().balance(PROVIDER), ct(650));
-    assert_eq!(fx.token.borrow().balance(TREASURY), to_treasury);
-    assert_eq!(fx.bme.burn_budget(), ct(2_000) - ct(650) - fee_tokens);
+    assert_eq!(
+        fx.token.borrow().balance(TREASURY),
+        U256::ZERO,
+        "the treasury's share accrues"
+    );
+    let stats = fx.bme.supply_stats();
+    assert_eq!(stats.6, to_treasury, "treasuryAccrued");
+    assert_eq!(stats.7, ct(2_000) - ct(650) - fee_tokens, "burnBudget");
     assert_eq!(fx.bme.locked_credits_of(BUYER), U256::ZERO);
+    assert_eq!(
+        fx.bme.credit_balance_of(BUYER),
+        U256::from(2_992_500_000u64 - 1_000_000_000),
+        "the refund is free again"
+    );
     assert_eq!(
         fx.bme.epoch_stats(U256::ZERO),
         (
             ct(2_000),
-            ct(650) + to_treasury,
+            ct(650),
             U256::ZERO,
             retired,
-            U256::ZERO
+            U256::ZERO,
+            fee_tokens
         )
     );
     assert_eq!(
-        fx.emissions.borrow().work,
-        vec![(PROVIDER, U256::from(975_000_000u64))],
-        "the net credits are recorded as the provider's work"
+        fx.bme.provider_fees(PROVIDER, U256::ZERO),
+        fee_tokens,
+        "the fee's CT value is the provider's fees of the epoch"
     );
-    let (burned, reminted, from_reserve, total_retired, owed) = fx.bme.supply_stats();
+    assert_eq!(fx.bme.provider_fees(PROVIDER, U256::from(1)), U256::ZERO);
+    assert_budget_balances(&fx);
     assert_eq!(
-        reminted + total_retired + fx.bme.burn_budget(),
-        burned,
-        "invariant 2"
+        (stats.2, stats.4, stats.5),
+        (U256::ZERO, U256::ZERO, U256::ZERO)
     );
-    assert_eq!((from_reserve, owed), (U256::ZERO, U256::ZERO));
-    assert!(
-        !fx.host
-            .calls()
-            .iter()
-            .any(|c| c.data[..4] == drawReserveCall::SELECTOR
-                || c.data[..4] == emissionReserveCall::SELECTOR),
-        "the budget covered it: the reserve is neither read nor drawn"
-    );
-    let mints: Vec<_> = fx
+    let mutating: Vec<_> = fx
         .host
         .calls()
         .into_iter()
-        .filter(|c| c.data[..4] == mintCall::SELECTOR)
+        .filter(|c| !c.is_static)
+        .map(|c| (c.to, c.data))
         .collect();
     assert_eq!(
-        mints[0].data,
-        mintCall {
-            to: PROVIDER,
-            amount: ct(650)
-        }
-        .abi_encode()
+        mutating,
+        vec![(
+            TOKEN,
+            mintCall {
+                to: PROVIDER,
+                amount: ct(650)
+            }
+            .abi_encode()
+        )],
+        "one mint: no treasury mint, no reserve draw, no emissions call"
     );
-    assert_eq!(
-        mints[1].data,
-        mintCall {
-            to: TREASURY,
-            amount: to_treasury
-        }
-        .abi_encode()
+    assert!(
+        !fx.host.calls().iter().any(|c| c.to == EMISSIONS),
+        "the budget covered it: the reserve is not even read"
     );
     assert_eq!(
         logs_of::<Settled>(fx.vm()),
@@ -680,6 +678,7 @@ fn settle_pays_from_the_burn_budget_and_splits_the_fee() {
             provider: PROVIDER,
             credits: U256::from(1_000_000_000u64),
             fee: U256::from(25_000_000u64),
+            feeTokens: fee_tokens,
             tokensPaid: ct(650),
             price: price_1_50()
         }]
@@ -692,92 +691,256 @@ fn settle_pays_from_the_burn_budget_and_splits_the_fee() {
             retired
         }]
     );
+    assert_eq!(
+        logs_of::<CreditsUnlocked>(fx.vm()),
+        vec![CreditsUnlocked {
+            account: BUYER,
+            amount: U256::from(200_000_000u64)
+        }]
+    );
     assert!(logs_of::<OwedRecorded>(fx.vm()).is_empty());
+
+    // The accrued treasury share is minted by anyone, once.
+    fx.host.clear_calls();
+    fx.vm().set_sender(PROVIDER2);
+    assert_eq!(fx.bme.claim_treasury(), Ok(to_treasury));
+    assert_eq!(fx.token.borrow().balance(TREASURY), to_treasury);
+    assert_eq!(fx.bme.supply_stats().6, U256::ZERO);
+    assert_eq!(fx.bme.supply_stats().1, ct(650) + to_treasury);
+    assert_eq!(fx.bme.epoch_stats(U256::ZERO).1, ct(650) + to_treasury);
+    assert_eq!(
+        logs_of::<TreasuryClaimed>(fx.vm()),
+        vec![TreasuryClaimed {
+            treasury: TREASURY,
+            amount: to_treasury
+        }]
+    );
+    assert_budget_balances(&fx);
+    assert_reverts(&mut fx, Error::NothingToClaim(BmeNothingToClaim {}), |b| {
+        b.claim_treasury()
+    });
 }
 
 #[test]
-fn settle_falls_back_to_the_reserve_and_then_to_an_iou() {
-    // Reserve of 100 CT: supply 999,999,900 of a 1e9 cap.
-    let mut fx = fixture_with(ct(999_999_900), ct(1_000_000_000));
+fn settle_with_nothing_used_only_unlocks_and_needs_no_price() {
+    let mut fx = fixture();
+    fx.buy(ct(10));
+    fx.as_escrow(|b| b.lock_credits(BUYER, U256::from(5_000_000u64)))
+        .unwrap();
+    fx.feed.borrow_mut().broken = true;
+    fx.host.clear_calls();
+    let paid = fx
+        .as_escrow(|b| b.settle(BUYER, PROVIDER, U256::ZERO, U256::from(5_000_000u64)))
+        .unwrap();
+    assert_eq!(paid, U256::ZERO);
+    assert!(fx.host.calls().is_empty(), "no feed read, no mint");
+    assert_eq!(fx.bme.locked_credits_of(BUYER), U256::ZERO);
+    assert_eq!(fx.bme.credit_balance_of(BUYER), U256::from(14_962_500u64));
+    assert!(logs_of::<Settled>(fx.vm()).is_empty());
+}
+
+/// The price halves, so the budget cannot cover a settlement.
+fn halved_price_settlement(fx: &mut Fixture) -> (U256, U256) {
     fx.buy(ct(20)); // budget 20 CT, 29.925 USD of credits
-                    // The price halves: 0.75 USD. 29.925 USD of credits now need ~38.9 CT net.
     fx.feed.borrow_mut().answer = usd_8(75);
     let credits = fx.bme.credit_balance_of(BUYER);
-    let paid = settle(&mut fx, credits);
     let fee = fee_up(credits, U256::from(250)).unwrap();
     let owed = tokens_for_credits_down(credits - fee, uint!(750_000_000_000_000_000_U256)).unwrap();
+    (credits, owed)
+}
+
+#[test]
+fn settle_falls_back_to_the_reserve_within_its_draw_cap() {
+    let mut fx = fixture();
+    let (credits, owed) = halved_price_settlement(&mut fx);
+    let paid = settle(&mut fx, credits);
     assert_eq!(paid, owed, "budget 20 CT + reserve cover it");
-    assert_eq!(fx.bme.burn_budget(), U256::ZERO);
-    assert_eq!(fx.emissions.borrow().reserve, ct(100) - (owed - ct(20)));
+    assert_eq!(fx.bme.supply_stats().7, U256::ZERO);
     assert_eq!(fx.bme.epoch_stats(U256::ZERO).2, owed - ct(20));
     assert_eq!(fx.bme.supply_stats().2, fx.emissions.borrow().drawn);
     let draws: Vec<_> = fx
         .host
         .calls()
         .into_iter()
-        .filter(|c| c.data[..4] == drawReserveCall::SELECTOR)
-        .map(|c| (c.to, c.data))
+        .filter(|c| c.to == EMISSIONS)
+        .map(|c| (c.is_static, c.data))
         .collect();
     assert_eq!(
         draws,
-        vec![(
-            EMISSIONS,
-            drawReserveCall {
-                to: PROVIDER,
-                amount: owed - ct(20)
-            }
-            .abi_encode()
-        )]
+        vec![
+            (true, drawableCall {}.abi_encode()),
+            (
+                false,
+                drawReserveCall {
+                    to: PROVIDER,
+                    amount: owed - ct(20)
+                }
+                .abi_encode()
+            )
+        ]
     );
     assert_eq!(fx.token.borrow().balance(PROVIDER), owed);
     assert_eq!(
-        fx.token.borrow().balance(TREASURY),
+        fx.bme.supply_stats().6,
         U256::ZERO,
-        "no budget left for the fee"
+        "no budget left for the fee's treasury share"
     );
+    assert_budget_balances(&fx);
 
-    // Drain the reserve: an IOU is recorded for what neither can pay.
-    let mut fx = fixture_with(ct(1_000_000_000) - ct(20), ct(1_000_000_000));
-    fx.buy(ct(20));
-    fx.feed.borrow_mut().answer = usd_8(50);
-    let credits = fx.bme.credit_balance_of(BUYER);
-    let owed = tokens_for_credits_down(
-        credits - fee_up(credits, U256::from(250)).unwrap(),
-        uint!(500_000_000_000_000_000_U256),
-    )
-    .unwrap();
+    // Beyond the epoch's draw cap the rest is an IOU.
+    let mut fx = fixture();
+    fx.emissions.borrow_mut().draw_cap_left = ct(5);
+    let (credits, owed) = halved_price_settlement(&mut fx);
     let paid = settle(&mut fx, credits);
-    // Budget 20 + reserve 20 (the buy burned 20 CT, freeing cap room that the reserve does not see).
-    assert_eq!(paid, ct(40));
-    assert_eq!(fx.bme.owed_to(PROVIDER), owed - ct(40));
-    assert_eq!(fx.bme.epoch_stats(U256::ZERO).4, owed - ct(40));
+    assert_eq!(paid, ct(25), "budget 20 + the cap's 5");
+    let iou = owed - ct(25);
+    assert_eq!(
+        fx.bme.iou(U256::from(1)),
+        (PROVIDER, iou, U256::ZERO, U256::ZERO)
+    );
+    assert_eq!(fx.bme.iou_queue(), (U256::from(1), iou, U256::ZERO));
+    assert_eq!(fx.bme.supply_stats().4, iou);
+    assert_eq!(fx.bme.epoch_stats(U256::ZERO).4, iou);
     assert_eq!(
         logs_of::<OwedRecorded>(fx.vm()),
         vec![OwedRecorded {
             provider: PROVIDER,
-            amount: owed - ct(40)
+            id: U256::from(1),
+            amount: iou
         }]
     );
     assert!(fx.token.borrow().supply <= fx.token.borrow().cap);
+    assert_budget_balances(&fx);
+}
 
-    // The budget refills with new purchases; the provider claims what it is owed.
-    fx.token.borrow_mut().balances.insert(BUYER, ct(1_000));
+#[test]
+fn ious_are_paid_in_order_and_never_overtaken() {
+    let mut fx = fixture();
+    fx.emissions.borrow_mut().draw_cap_left = U256::ZERO; // no reserve draws at all
+    fx.token.borrow_mut().balances.insert(BUYER, ct(10_000));
+    fx.buy(ct(20));
+    fx.feed.borrow_mut().answer = usd_8(75);
+    // Two settlements the budget cannot cover: IOU 1 (PROVIDER) then IOU 2 (PROVIDER2).
+    let c = fx.bme.credit_balance_of(BUYER);
+    let first = c * U256::from(3) / U256::from(4);
+    fx.as_escrow(|b| b.lock_credits(BUYER, c)).unwrap();
+    let paid1 = fx
+        .as_escrow(|b| b.settle(BUYER, PROVIDER, first, U256::ZERO))
+        .unwrap();
+    let paid2 = fx
+        .as_escrow(|b| b.settle(BUYER, PROVIDER2, c - first, U256::ZERO))
+        .unwrap();
+    let (_, a1, _, _) = fx.bme.iou(U256::from(1));
+    let (p2, a2, _, _) = fx.bme.iou(U256::from(2));
+    assert!(paid1 > U256::ZERO && a1 > U256::ZERO);
+    assert_eq!(paid2, U256::ZERO, "the budget is empty while IOU 1 waits");
+    assert_eq!(p2, PROVIDER2);
+    assert_eq!(fx.bme.iou_queue(), (U256::from(2), a1 + a2, U256::ZERO));
+
+    // A settlement while IOUs wait draws nothing from the reserve, even with cap room.
+    fx.emissions.borrow_mut().draw_cap_left = U256::MAX;
+    fx.buy(ct(1)); // funds part of IOU 1 only
+    let small = fx.bme.credit_balance_of(BUYER);
+    fx.as_escrow(|b| b.lock_credits(BUYER, small)).unwrap();
+    fx.host.clear_calls();
+    let paid3 = fx
+        .as_escrow(|b| b.settle(BUYER, PROVIDER2, small, U256::ZERO))
+        .unwrap();
+    assert_eq!(paid3, U256::ZERO, "it queues behind IOUs 1 and 2");
+    assert!(
+        !fx.host.calls().iter().any(|c| c.to == EMISSIONS),
+        "no reserve draw overtakes a waiting IOU"
+    );
+    let (_, a3, _, _) = fx.bme.iou(U256::from(3));
+    let funded = fx.bme.iou_queue().2;
+    assert_eq!(funded, ct(1), "the burn funded the front of the line");
+    assert_eq!(fx.bme.iou(U256::from(1)).3, ct(1), "IOU 1 claimable first");
+    assert_eq!(fx.bme.iou(U256::from(2)).3, U256::ZERO);
+
+    // IOU 2's owner cannot claim yet; an outsider cannot claim someone else's IOU.
+    fx.vm().set_sender(PROVIDER2);
+    assert_reverts(&mut fx, Error::NothingToClaim(BmeNothingToClaim {}), |b| {
+        b.claim_owed(vec![U256::from(2)])
+    });
+    assert_reverts(
+        &mut fx,
+        Error::NotIouOwner(BmeNotIouOwner {
+            id: U256::from(1),
+            caller: PROVIDER2,
+        }),
+        |b| b.claim_owed(vec![U256::from(1)]),
+    );
+    assert_reverts(
+        &mut fx,
+        Error::NotIouOwner(BmeNotIouOwner {
+            id: U256::from(9),
+            caller: PROVIDER2,
+        }),
+        |b| b.claim_owed(vec![U256::from(9)]),
+    );
+    assert_reverts(
+        &mut fx,
+        Error::TooManyIous(BmeTooManyIous {
+            length: U256::from(33),
+            max: U256::from(32),
+        }),
+        |b| b.claim_owed(vec![U256::from(2); 33]),
+    );
+
+    // A large burn funds the whole line; claims pay each IOU exactly once, in full.
     fx.buy(ct(1_000));
+    assert_eq!(fx.bme.iou_queue().2, a1 + a2 + a3);
+    assert_eq!(
+        logs_of::<IousFunded>(fx.vm()).last(),
+        Some(&IousFunded {
+            funded: a1 + a2 + a3 - ct(1),
+            fundedTotal: a1 + a2 + a3,
+            owedTotal: a1 + a2 + a3
+        })
+    );
     fx.vm().set_sender(PROVIDER);
-    let claimed = fx.bme.claim_owed().unwrap();
-    assert_eq!(claimed, owed - ct(40));
-    assert_eq!(fx.bme.owed_to(PROVIDER), U256::ZERO);
-    assert_eq!(fx.token.borrow().balance(PROVIDER), owed);
+    assert_eq!(fx.bme.claim_owed(vec![U256::from(1)]), Ok(a1));
+    assert_eq!(fx.token.borrow().balance(PROVIDER), paid1 + a1);
+    fx.vm().set_sender(PROVIDER2);
+    assert_reverts(&mut fx, Error::NothingToClaim(BmeNothingToClaim {}), |b| {
+        b.claim_owed(vec![U256::from(2), U256::from(2)])
+    });
+    assert_eq!(
+        fx.bme.claim_owed(vec![U256::from(2), U256::from(3)]),
+        Ok(a2 + a3)
+    );
     assert_eq!(
         logs_of::<OwedClaimed>(fx.vm()),
-        vec![OwedClaimed {
-            provider: PROVIDER,
-            amount: claimed
-        }]
+        vec![
+            OwedClaimed {
+                provider: PROVIDER,
+                id: U256::from(1),
+                amount: a1
+            },
+            OwedClaimed {
+                provider: PROVIDER2,
+                id: U256::from(2),
+                amount: a2
+            },
+            OwedClaimed {
+                provider: PROVIDER2,
+                id: U256::from(3),
+                amount: a3
+            },
+        ]
+    );
+    assert_eq!(fx.bme.iou(U256::from(2)), (PROVIDER2, a2, a2, U256::ZERO));
+    let stats = fx.bme.supply_stats();
+    assert_eq!(
+        (stats.4, stats.5),
+        (U256::ZERO, U256::ZERO),
+        "nothing owed or set aside"
     );
     assert_reverts(&mut fx, Error::NothingToClaim(BmeNothingToClaim {}), |b| {
-        b.claim_owed()
+        b.claim_owed(vec![U256::from(2)])
     });
+    assert_budget_balances(&fx);
+    assert!(fx.token.borrow().supply <= fx.token.borrow().cap);
 }
 
 #[test]
@@ -790,10 +953,13 @@ fn settle_reverts_for_bad_callers_and_amounts() {
     assert_reverts(
         &mut fx,
         insufficient(BUYER, U256::from(1_000u64), U256::from(1_001u64)),
-        |b| b.settle(BUYER, PROVIDER, U256::from(1_001u64)),
+        |b| b.settle(BUYER, PROVIDER, U256::from(1_000u64), U256::from(1u64)),
     );
+    assert_reverts(&mut fx, Error::Common(common::errors::overflow()), |b| {
+        b.settle(BUYER, PROVIDER, U256::MAX, U256::from(1u64))
+    });
     assert_reverts(&mut fx, zero_address(), |b| {
-        b.settle(BUYER, Address::ZERO, U256::from(1u64))
+        b.settle(BUYER, Address::ZERO, U256::from(1u64), U256::ZERO)
     });
     fx.vm().set_block_timestamp(T0 + 601);
     assert_reverts(
@@ -802,16 +968,17 @@ fn settle_reverts_for_bad_callers_and_amounts() {
             updatedAt: U256::from(T0),
             maxPriceAge: U256::from(600),
         }),
-        |b| b.settle(BUYER, PROVIDER, U256::from(1u64)),
+        |b| b.settle(BUYER, PROVIDER, U256::from(1u64), U256::ZERO),
     );
     fx.vm().set_sender(BUYER);
-    let unauthorized =
-        Error::UnauthorizedAccount(common::access::AccessControlUnauthorizedAccount {
+    let unauthorized = Error::Common(CommonError::UnauthorizedAccount(
+        AccessControlUnauthorizedAccount {
             account: BUYER,
             neededRole: ESCROW_ROLE,
-        });
+        },
+    ));
     assert_reverts(&mut fx, unauthorized, |b| {
-        b.settle(BUYER, PROVIDER, U256::from(1u64))
+        b.settle(BUYER, PROVIDER, U256::from(1u64), U256::ZERO)
     });
 }
 
@@ -827,13 +994,11 @@ fn settlement_works_while_paused() {
 /// A failing emissions contract fails the settlement with its revert data, all of it rolled back.
 #[test]
 fn settle_reports_a_failing_emissions_contract() {
-    let mut fx = fixture_with(ct(999_999_900), ct(1_000_000_000));
-    fx.buy(ct(20));
-    fx.feed.borrow_mut().answer = usd_8(75); // the budget no longer covers it: a reserve draw
-    let credits = fx.bme.credit_balance_of(BUYER);
+    let mut fx = fixture();
+    let (credits, _) = halved_price_settlement(&mut fx);
     fx.as_escrow(|b| b.lock_credits(BUYER, credits)).unwrap();
     fx.host.install(EMISSIONS, Reverting(b"nope".to_vec()));
-    let result = fx.as_escrow(|b| b.settle(BUYER, PROVIDER, credits));
+    let result = fx.as_escrow(|b| b.settle(BUYER, PROVIDER, credits, U256::ZERO));
     assert_eq!(result.unwrap_err(), emissions_failed(b"nope".to_vec()));
 }
 
@@ -851,7 +1016,7 @@ fn parameters_are_bounded_and_logged() {
     let mut fx = fixture();
     fx.vm().set_sender(ADMIN);
     fx.bme.set_parameter(FEE_BPS, U256::from(1_000)).unwrap();
-    assert_eq!(fx.bme.parameter(FEE_BPS), U256::from(1_000));
+    assert_eq!(fx.bme.parameter(FEE_BPS), Ok(U256::from(1_000)));
     assert_eq!(
         logs_of::<ParameterUpdated>(fx.vm()),
         vec![ParameterUpdated {
@@ -860,40 +1025,54 @@ fn parameters_are_bounded_and_logged() {
             newValue: U256::from(1_000)
         }]
     );
-    for (name, _, min, max) in PARAMETERS {
-        assert_reverts(
-            &mut fx,
-            out_of_bounds(
-                name,
-                U256::from(max) + U256::from(1),
-                U256::from(min),
-                U256::from(max),
-            ),
-            |b| b.set_parameter(name, U256::from(max) + U256::from(1)),
-        );
-        if min > 0 {
-            assert_reverts(
-                &mut fx,
-                out_of_bounds(name, U256::from(min - 1), U256::from(min), U256::from(max)),
-                |b| b.set_parameter(name, U256::from(min - 1)),
-            );
+    // Spread and fee can never reach 0 (a wash job must always lose the spread).
+    assert_eq!(PARAMETERS[0].min, U256::from(1));
+    assert_eq!(PARAMETERS[1].min, U256::from(1));
+    for p in PARAMETERS {
+        let over = p.max + U256::from(1);
+        assert_reverts(&mut fx, out_of_bounds(p.name, over, p.min, p.max), |b| {
+            b.set_parameter(p.name, over)
+        });
+        if p.min > U256::ZERO {
+            let under = p.min - U256::from(1);
+            assert_reverts(&mut fx, out_of_bounds(p.name, under, p.min, p.max), |b| {
+                b.set_parameter(p.name, under)
+            });
         }
     }
     let unknown = params::name("epochLength");
-    assert_reverts(
-        &mut fx,
-        Error::UnknownParameter(BmeUnknownParameter { name: unknown }),
-        |b| b.set_parameter(unknown, U256::ZERO),
+    let unknown_error = Error::Common(CommonError::UnknownParameter(UnknownParameter {
+        name: unknown,
+    }));
+    assert_reverts(&mut fx, unknown_error, |b| {
+        b.set_parameter(unknown, U256::ZERO)
+    });
+    assert_eq!(
+        fx.bme.parameter(unknown),
+        Err(Error::Common(CommonError::UnknownParameter(
+            UnknownParameter { name: unknown }
+        ))),
+        "an unknown name reverts, as in every contract"
     );
     fx.vm().set_sender(BUYER);
-    let unauthorized =
-        Error::UnauthorizedAccount(common::access::AccessControlUnauthorizedAccount {
+    let unauthorized = Error::Common(CommonError::UnauthorizedAccount(
+        AccessControlUnauthorizedAccount {
             account: BUYER,
             neededRole: PARAMETER_ADMIN_ROLE,
-        });
+        },
+    ));
     assert_reverts(&mut fx, unauthorized, |b| {
         b.set_parameter(FEE_BPS, U256::ZERO)
     });
+}
+
+fn out_of_bounds(name: B256, value: U256, min: U256, max: U256) -> Error {
+    Error::Common(CommonError::ParameterOutOfBounds(ParameterOutOfBounds {
+        name,
+        value,
+        min,
+        max,
+    }))
 }
 
 #[test]
@@ -912,25 +1091,12 @@ fn feed_and_treasury_can_be_replaced_by_the_parameter_admin() {
     fx.bme.set_price_feed(other).unwrap();
     assert_eq!(fx.bme.price().unwrap(), ct(2));
     fx.bme.set_treasury(BUYER).unwrap();
-    assert_eq!(fx.bme.treasury(), BUYER);
+    assert_eq!(fx.bme.contracts().4, BUYER);
     assert_reverts(&mut fx, zero_address(), |b| b.set_treasury(Address::ZERO));
     assert_reverts(&mut fx, zero_address(), |b| b.set_price_feed(Address::ZERO));
-    assert_reverts(&mut fx, oracle_failed(PROVIDER), |b| {
+    assert_reverts(&mut fx, failed(PROVIDER, Vec::new()), |b| {
         b.set_price_feed(PROVIDER)
     });
-}
-
-#[test]
-fn collateral_ratio_compares_budget_value_to_outstanding_credits() {
-    let mut fx = fixture();
-    assert_eq!(fx.bme.collateral_ratio_wad().unwrap(), U256::MAX);
-    fx.buy(ct(1_000));
-    // 1,500 USD of budget over 1,496.25 USD of credits.
-    assert_eq!(
-        fx.bme.collateral_ratio_wad().unwrap(),
-        ct(1_000) * price_1_50()
-            / (U256::from(1_496_250_000u64) * U256::from(1_000_000_000_000u64))
-    );
 }
 
 /// The hand-written error encoding (see [`Error`]) equals alloy's `SolError::abi_encode`.
@@ -938,6 +1104,12 @@ fn collateral_ratio_compares_budget_value_to_outstanding_credits() {
 fn errors_encode_as_their_solidity_errors() {
     fn check<T: SolError + Clone>(e: T, wrap: fn(T) -> Error) {
         assert_eq!(Vec::<u8>::from(wrap(e.clone())), e.abi_encode());
+    }
+    fn check_common<T: SolError + Clone>(e: T, wrap: fn(T) -> CommonError) {
+        assert_eq!(
+            Vec::<u8>::from(Error::Common(wrap(e.clone()))),
+            e.abi_encode()
+        );
     }
     let (a, b, c, d) = (
         U256::from(1),
@@ -967,25 +1139,11 @@ fn errors_encode_as_their_solidity_errors() {
         },
         Error::SequencerGracePeriodNotOver,
     );
-    check(BmeOracleCallFailed { feed: FEED }, Error::OracleCallFailed);
+    check(BmeSequencerRoundInvalid {}, Error::SequencerRoundInvalid);
     check(
         BmeUnsupportedFeedDecimals { decimals: 255 },
         Error::UnsupportedFeedDecimals,
     );
-    for reason in [vec![], vec![1u8; 31], vec![2u8; 32], vec![3u8; 100]] {
-        check(
-            BmeTokenCallFailed {
-                reason: reason.clone().into(),
-            },
-            Error::TokenCallFailed,
-        );
-        check(
-            BmeEmissionsCallFailed {
-                reason: reason.into(),
-            },
-            Error::EmissionsCallFailed,
-        );
-    }
     check(
         BmeSlippage {
             credits: a,
@@ -1003,35 +1161,52 @@ fn errors_encode_as_their_solidity_errors() {
         },
         Error::InsufficientCredits,
     );
-    check(BmeAmountTooLarge {}, Error::AmountTooLarge);
-    check(BmeUnknownParameter { name }, Error::UnknownParameter);
+    check(BmeNothingToClaim {}, Error::NothingToClaim);
     check(
-        BmeParameterOutOfBounds {
+        BmeNotIouOwner {
+            id: d,
+            caller: BUYER,
+        },
+        Error::NotIouOwner,
+    );
+    check(BmeTooManyIous { length: c, max: a }, Error::TooManyIous);
+    for reason in [vec![], vec![1u8; 31], vec![2u8; 32], vec![3u8; 100]] {
+        check_common(
+            CallFailed {
+                target: FEED,
+                returnData: reason.into(),
+            },
+            CommonError::CallFailed,
+        );
+    }
+    check_common(ArithmeticOverflow {}, CommonError::ArithmeticOverflow);
+    check_common(UnknownParameter { name }, CommonError::UnknownParameter);
+    check_common(
+        ParameterOutOfBounds {
             name,
             value: a,
             min: c,
             max: b,
         },
-        Error::ParameterOutOfBounds,
+        CommonError::ParameterOutOfBounds,
     );
-    check(BmeNothingToClaim {}, Error::NothingToClaim);
-    check(common::pausable::EnforcedPause {}, Error::EnforcedPause);
-    check(common::pausable::ExpectedPause {}, Error::ExpectedPause);
-    check(
+    check_common(EnforcedPause {}, CommonError::EnforcedPause);
+    check_common(ExpectedPause {}, CommonError::ExpectedPause);
+    check_common(
         AccessControlInvalidDefaultAdmin {
             defaultAdmin: ADMIN,
         },
-        Error::InvalidDefaultAdmin,
+        CommonError::InvalidDefaultAdmin,
     );
-    check(
-        common::access::AccessControlUnauthorizedAccount {
+    check_common(
+        AccessControlUnauthorizedAccount {
             account: BUYER,
             neededRole: ESCROW_ROLE,
         },
-        Error::UnauthorizedAccount,
+        CommonError::UnauthorizedAccount,
     );
-    check(
-        common::access::AccessControlBadConfirmation {},
-        Error::BadConfirmation,
+    check_common(
+        AccessControlBadConfirmation {},
+        CommonError::BadConfirmation,
     );
 }

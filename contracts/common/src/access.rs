@@ -21,6 +21,7 @@ use alloy_primitives::{Address, B256};
 use alloy_sol_types::{sol, SolEvent};
 
 use crate::abi_words::addr_word;
+use crate::errors::CommonError;
 use stylus_sdk::{
     prelude::*,
     storage::{StorageB256, StorageBool, StorageMap},
@@ -72,15 +73,6 @@ sol! {
     event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender);
 }
 
-/// Errors returned by the access-control functions.
-#[derive(SolidityError, Debug, PartialEq, Eq)]
-pub enum AccessControlError {
-    /// The caller lacks the role the function needs.
-    UnauthorizedAccount(AccessControlUnauthorizedAccount),
-    /// `renounceRole` was called for another account.
-    BadConfirmation(AccessControlBadConfirmation),
-}
-
 /// Membership and admin role of one role.
 #[storage]
 pub struct RoleData {
@@ -114,12 +106,12 @@ impl Roles {
     /// Checks that `account` holds `role`.
     ///
     /// # Errors
-    /// [`AccessControlError::UnauthorizedAccount`] with `account` and `role` when it does not.
-    pub fn check_role(&self, role: B256, account: Address) -> Result<(), AccessControlError> {
+    /// `AccessControlUnauthorizedAccount` with `account` and `role` when it does not.
+    pub fn check_role(&self, role: B256, account: Address) -> Result<(), CommonError> {
         if self.has_role(role, account) {
             Ok(())
         } else {
-            Err(AccessControlError::UnauthorizedAccount(
+            Err(CommonError::UnauthorizedAccount(
                 AccessControlUnauthorizedAccount {
                     account,
                     neededRole: role,
@@ -131,19 +123,19 @@ impl Roles {
     /// Checks that the caller (`msg.sender`) holds `role`: the guard of every privileged function.
     ///
     /// # Errors
-    /// [`AccessControlError::UnauthorizedAccount`] with the caller and `role` when it does not.
-    pub fn only_role(&self, role: B256) -> Result<(), AccessControlError> {
+    /// `AccessControlUnauthorizedAccount` with the caller and `role` when it does not.
+    pub fn only_role(&self, role: B256) -> Result<(), CommonError> {
         self.check_role(role, self.vm().msg_sender())
     }
 
     /// `grantRole(role, account)`: the caller, holding `role`'s admin role, grants `role`.
     ///
     /// # Errors
-    /// [`AccessControlError::UnauthorizedAccount`] if the caller lacks the admin role.
+    /// `AccessControlUnauthorizedAccount` if the caller lacks the admin role.
     ///
     /// # Events
     /// [`RoleGranted`] if `account` did not hold the role yet.
-    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), AccessControlError> {
+    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), CommonError> {
         self.only_role(self.get_role_admin(role))?;
         self._grant_role(role, account);
         Ok(())
@@ -152,11 +144,11 @@ impl Roles {
     /// `revokeRole(role, account)`: the caller, holding `role`'s admin role, revokes `role`.
     ///
     /// # Errors
-    /// [`AccessControlError::UnauthorizedAccount`] if the caller lacks the admin role.
+    /// `AccessControlUnauthorizedAccount` if the caller lacks the admin role.
     ///
     /// # Events
     /// [`RoleRevoked`] if `account` held the role.
-    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), AccessControlError> {
+    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), CommonError> {
         self.only_role(self.get_role_admin(role))?;
         self._revoke_role(role, account);
         Ok(())
@@ -166,7 +158,7 @@ impl Roles {
     /// equal the caller, which guards against renouncing by mistake.
     ///
     /// # Errors
-    /// [`AccessControlError::BadConfirmation`] if `caller_confirmation` is not the caller.
+    /// `AccessControlBadConfirmation` if `caller_confirmation` is not the caller.
     ///
     /// # Events
     /// [`RoleRevoked`] if the caller held the role.
@@ -174,9 +166,9 @@ impl Roles {
         &mut self,
         role: B256,
         caller_confirmation: Address,
-    ) -> Result<(), AccessControlError> {
+    ) -> Result<(), CommonError> {
         if caller_confirmation != self.vm().msg_sender() {
-            return Err(AccessControlError::BadConfirmation(
+            return Err(CommonError::BadConfirmation(
                 AccessControlBadConfirmation {},
             ));
         }
@@ -262,7 +254,7 @@ pub trait AccessControl {
     ///
     /// # Events
     /// `RoleGranted` if newly granted.
-    fn grant_role(&mut self, role: B256, account: Address) -> Result<(), AccessControlError>;
+    fn grant_role(&mut self, role: B256, account: Address) -> Result<(), CommonError>;
 
     /// Revokes `role` from `account`; the caller must hold `role`'s admin role.
     ///
@@ -271,7 +263,7 @@ pub trait AccessControl {
     ///
     /// # Events
     /// `RoleRevoked` if it was held.
-    fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), AccessControlError>;
+    fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), CommonError>;
 
     /// The caller gives up `role`; `caller_confirmation` must be the caller.
     ///
@@ -284,7 +276,7 @@ pub trait AccessControl {
         &mut self,
         role: B256,
         caller_confirmation: Address,
-    ) -> Result<(), AccessControlError>;
+    ) -> Result<(), CommonError>;
 }
 
 /// The events of the [`AccessControl`] ABI, for the exported Solidity interface.
@@ -327,7 +319,7 @@ macro_rules! impl_access_control {
                 &mut self,
                 role: alloy_primitives::B256,
                 account: alloy_primitives::Address,
-            ) -> Result<(), $crate::access::AccessControlError> {
+            ) -> Result<(), $crate::errors::CommonError> {
                 self.$field.grant_role(role, account)
             }
 
@@ -335,7 +327,7 @@ macro_rules! impl_access_control {
                 &mut self,
                 role: alloy_primitives::B256,
                 account: alloy_primitives::Address,
-            ) -> Result<(), $crate::access::AccessControlError> {
+            ) -> Result<(), $crate::errors::CommonError> {
                 self.$field.revoke_role(role, account)
             }
 
@@ -343,7 +335,7 @@ macro_rules! impl_access_control {
                 &mut self,
                 role: alloy_primitives::B256,
                 caller_confirmation: alloy_primitives::Address,
-            ) -> Result<(), $crate::access::AccessControlError> {
+            ) -> Result<(), $crate::errors::CommonError> {
                 self.$field.renounce_role(role, caller_confirmation)
             }
         }

@@ -19,9 +19,7 @@ use alloy_sol_types::{sol, SolEvent};
 use crate::abi_words::addr_word;
 use stylus_sdk::{prelude::*, storage::StorageBool};
 
-use crate::access::{
-    AccessControlBadConfirmation, AccessControlError, AccessControlUnauthorizedAccount,
-};
+use crate::errors::CommonError;
 
 sol! {
     /// The function is unavailable while the contract is paused.
@@ -43,29 +41,6 @@ sol! {
     event Unpaused(address account);
 }
 
-/// Errors returned by the pausing functions.
-#[derive(SolidityError, Debug, PartialEq, Eq)]
-pub enum PausableError {
-    /// The contract is paused (`pause()` called again, or a guarded function called).
-    EnforcedPause(EnforcedPause),
-    /// The contract is not paused (`unpause()`).
-    ExpectedPause(ExpectedPause),
-    /// The caller lacks `PAUSER_ROLE`.
-    UnauthorizedAccount(AccessControlUnauthorizedAccount),
-    /// Never returned by the pausing functions; present so that every [`AccessControlError`]
-    /// converts without loss.
-    BadConfirmation(AccessControlBadConfirmation),
-}
-
-impl From<AccessControlError> for PausableError {
-    fn from(e: AccessControlError) -> Self {
-        match e {
-            AccessControlError::UnauthorizedAccount(e) => PausableError::UnauthorizedAccount(e),
-            AccessControlError::BadConfirmation(e) => PausableError::BadConfirmation(e),
-        }
-    }
-}
-
 /// Storage component holding the pause flag (one `bool` slot, `false` = running).
 #[storage]
 pub struct PauseState {
@@ -82,10 +57,10 @@ impl PauseState {
     /// Guard of every new-business function.
     ///
     /// # Errors
-    /// [`PausableError::EnforcedPause`] while paused.
-    pub fn when_not_paused(&self) -> Result<(), PausableError> {
+    /// `EnforcedPause()` while paused.
+    pub fn when_not_paused(&self) -> Result<(), CommonError> {
         if self.paused() {
-            Err(PausableError::EnforcedPause(EnforcedPause {}))
+            Err(CommonError::EnforcedPause(EnforcedPause {}))
         } else {
             Ok(())
         }
@@ -94,23 +69,23 @@ impl PauseState {
     /// Guard of functions that only make sense while paused.
     ///
     /// # Errors
-    /// [`PausableError::ExpectedPause`] while not paused.
-    pub fn when_paused(&self) -> Result<(), PausableError> {
+    /// `ExpectedPause()` while not paused.
+    pub fn when_paused(&self) -> Result<(), CommonError> {
         if self.paused() {
             Ok(())
         } else {
-            Err(PausableError::ExpectedPause(ExpectedPause {}))
+            Err(CommonError::ExpectedPause(ExpectedPause {}))
         }
     }
 
     /// Pauses without checking the caller's role (callers check).
     ///
     /// # Errors
-    /// [`PausableError::EnforcedPause`] if already paused.
+    /// `EnforcedPause()` if already paused.
     ///
     /// # Events
     /// `Paused(msg.sender)`.
-    pub fn _pause(&mut self) -> Result<(), PausableError> {
+    pub fn _pause(&mut self) -> Result<(), CommonError> {
         self.when_not_paused()?;
         self.paused.set(true);
         let account = self.vm().msg_sender();
@@ -124,11 +99,11 @@ impl PauseState {
     /// Unpauses without checking the caller's role (callers check).
     ///
     /// # Errors
-    /// [`PausableError::ExpectedPause`] if not paused.
+    /// `ExpectedPause()` if not paused.
     ///
     /// # Events
     /// `Unpaused(msg.sender)`.
-    pub fn _unpause(&mut self) -> Result<(), PausableError> {
+    pub fn _unpause(&mut self) -> Result<(), CommonError> {
         self.when_paused()?;
         self.paused.set(false);
         let account = self.vm().msg_sender();
@@ -154,7 +129,7 @@ pub trait Pausable {
     ///
     /// # Events
     /// `Paused(caller)`.
-    fn pause(&mut self) -> Result<(), PausableError>;
+    fn pause(&mut self) -> Result<(), CommonError>;
 
     /// Lifts the pause; the caller must hold `PAUSER_ROLE`.
     ///
@@ -163,7 +138,7 @@ pub trait Pausable {
     ///
     /// # Events
     /// `Unpaused(caller)`.
-    fn unpause(&mut self) -> Result<(), PausableError>;
+    fn unpause(&mut self) -> Result<(), CommonError>;
 }
 
 /// The events of the [`Pausable`] ABI, for the exported Solidity interface.
@@ -191,12 +166,12 @@ macro_rules! impl_pausable {
                 self.$field.paused()
             }
 
-            fn pause(&mut self) -> Result<(), $crate::pausable::PausableError> {
+            fn pause(&mut self) -> Result<(), $crate::errors::CommonError> {
                 self.$roles.only_role($crate::roles::PAUSER_ROLE)?;
                 self.$field._pause()
             }
 
-            fn unpause(&mut self) -> Result<(), $crate::pausable::PausableError> {
+            fn unpause(&mut self) -> Result<(), $crate::errors::CommonError> {
                 self.$roles.only_role($crate::roles::PAUSER_ROLE)?;
                 self.$field._unpause()
             }
@@ -222,21 +197,21 @@ mod tests {
         assert_eq!(state.when_not_paused(), Ok(()));
         assert_eq!(
             state.when_paused(),
-            Err(PausableError::ExpectedPause(ExpectedPause {}))
+            Err(CommonError::ExpectedPause(ExpectedPause {}))
         );
         assert_eq!(
             state._unpause(),
-            Err(PausableError::ExpectedPause(ExpectedPause {}))
+            Err(CommonError::ExpectedPause(ExpectedPause {}))
         );
         state._pause().unwrap();
         assert!(state.paused());
         assert_eq!(
             state.when_not_paused(),
-            Err(PausableError::EnforcedPause(EnforcedPause {}))
+            Err(CommonError::EnforcedPause(EnforcedPause {}))
         );
         assert_eq!(
             state._pause(),
-            Err(PausableError::EnforcedPause(EnforcedPause {}))
+            Err(CommonError::EnforcedPause(EnforcedPause {}))
         );
         state._unpause().unwrap();
         assert!(!state.paused());
@@ -249,24 +224,6 @@ mod tests {
         assert_eq!(
             Unpaused::decode_raw_log(&logs[1].0, &logs[1].1).unwrap(),
             Unpaused { account: PAUSER }
-        );
-    }
-
-    #[test]
-    fn access_errors_convert_losslessly() {
-        let e = AccessControlUnauthorizedAccount {
-            account: PAUSER,
-            neededRole: crate::roles::PAUSER_ROLE,
-        };
-        assert_eq!(
-            PausableError::from(AccessControlError::UnauthorizedAccount(e.clone())),
-            PausableError::UnauthorizedAccount(e)
-        );
-        assert_eq!(
-            PausableError::from(AccessControlError::BadConfirmation(
-                AccessControlBadConfirmation {}
-            )),
-            PausableError::BadConfirmation(AccessControlBadConfirmation {})
         );
     }
 }

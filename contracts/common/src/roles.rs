@@ -1,4 +1,4 @@
-//! Role identifiers used across the system (DESIGN.md §2, §7).
+//! Role identifiers used across the system (docs/protocol.md "Roles").
 //!
 //! Every role except [`DEFAULT_ADMIN_ROLE`] is `keccak256("<NAME>")`, computed at compile time, as
 //! OpenZeppelin Contracts defines them (`bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE")`),
@@ -27,9 +27,17 @@ pub const PAUSER_ROLE: B256 = role(b"PAUSER_ROLE");
 pub const PARAMETER_ADMIN_ROLE: B256 = role(b"PARAMETER_ADMIN_ROLE");
 /// `keccak256("ARBITRATOR_ROLE")`: may resolve job disputes.
 pub const ARBITRATOR_ROLE: B256 = role(b"ARBITRATOR_ROLE");
-/// `keccak256("SETTLER_ROLE")`: may record provider work and draw the emission reserve in the
-/// `Emissions` contract (held by the BME controller alone).
+/// `keccak256("SETTLER_ROLE")`: may draw the emission reserve in the `Emissions` contract (held by
+/// the BME controller alone).
 pub const SETTLER_ROLE: B256 = role(b"SETTLER_ROLE");
+/// `keccak256("STAKE_REPORTER_ROLE")`: may report providers' earning stake to `Emissions` (held by
+/// the provider registry alone).
+pub const STAKE_REPORTER_ROLE: B256 = role(b"STAKE_REPORTER_ROLE");
+/// `keccak256("ATTESTER_ROLE")`: may record and revoke hardware attestations in the registry.
+pub const ATTESTER_ROLE: B256 = role(b"ATTESTER_ROLE");
+/// `keccak256("MARKET_ROLE")`: may open jobs for a requester and award them in the escrow (held by
+/// the `JobMarket` auction contract alone).
+pub const MARKET_ROLE: B256 = role(b"MARKET_ROLE");
 
 #[cfg(test)]
 mod tests {
@@ -47,6 +55,9 @@ mod tests {
             (PARAMETER_ADMIN_ROLE, "PARAMETER_ADMIN_ROLE"),
             (ARBITRATOR_ROLE, "ARBITRATOR_ROLE"),
             (SETTLER_ROLE, "SETTLER_ROLE"),
+            (STAKE_REPORTER_ROLE, "STAKE_REPORTER_ROLE"),
+            (ATTESTER_ROLE, "ATTESTER_ROLE"),
+            (MARKET_ROLE, "MARKET_ROLE"),
         ] {
             assert_eq!(value, keccak256(name), "{name}");
         }

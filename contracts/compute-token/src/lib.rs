@@ -52,8 +52,10 @@ mod tests;
 use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{uint, Address, FixedBytes, B256, U256};
+use alloy_sol_types::SolEvent;
 use common::{
-    access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
+    access::{AccessControl, Roles},
+    errors::invalid_admin,
     roles::{DEFAULT_ADMIN_ROLE, MINTER_ROLE},
     short_string,
 };
@@ -129,11 +131,7 @@ impl ComputeToken {
         genesis_supply: U256,
     ) -> Result<(), Error> {
         if admin.is_zero() {
-            return Err(Error::InvalidDefaultAdmin(
-                AccessControlInvalidDefaultAdmin {
-                    defaultAdmin: admin,
-                },
-            ));
+            return Err(invalid_admin(admin).into());
         }
         if genesis_supply > MAX_GENESIS_SUPPLY {
             return Err(Error::GenesisSupplyTooLarge(
@@ -451,7 +449,11 @@ impl ComputeToken {
             // Cannot wrap: balance(to) + value <= totalSupply <= MAX_SUPPLY < 2^256.
             self.balances.insert(to, balance.wrapping_add(value));
         }
-        self.vm().log(Transfer { from, to, value });
+        // Logged by hand (alloy's per-event encoder costs wasm and gas).
+        let _ = self.vm().raw_log(
+            &[Transfer::SIGNATURE_HASH, from.into_word(), to.into_word()],
+            &value.to_be_bytes::<32>(),
+        );
         Ok(())
     }
 
@@ -500,11 +502,14 @@ impl ComputeToken {
         }
         self.allowances.setter(owner).insert(spender, value);
         if emit_event {
-            self.vm().log(Approval {
-                owner,
-                spender,
-                value,
-            });
+            let _ = self.vm().raw_log(
+                &[
+                    Approval::SIGNATURE_HASH,
+                    owner.into_word(),
+                    spender.into_word(),
+                ],
+                &value.to_be_bytes::<32>(),
+            );
         }
         Ok(())
     }

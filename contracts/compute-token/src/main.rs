@@ -3,7 +3,7 @@
 
 use alloy_sol_types::JsonAbiExt;
 use common::export::{interface, print};
-use compute_token::{interface::*, AccessControlStylusAbiStruct, ComputeToken};
+use compute_token::{AccessControlStylusAbiStruct, ComputeToken};
 
 fn main() {
     print(
@@ -15,7 +15,7 @@ fn main() {
             ),
             (
                 interface::<ComputeToken>(),
-                vec![Transfer::abi(), Approval::abi()],
+                compute_token::interface::events(),
             ),
         ],
     );

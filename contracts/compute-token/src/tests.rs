@@ -139,9 +139,11 @@ fn constructor_reverts_when_admin_is_zero() {
     let mut token = ComputeToken::from(&vm);
     assert_reverts(
         &vm,
-        Error::InvalidDefaultAdmin(AccessControlInvalidDefaultAdmin {
-            defaultAdmin: Address::ZERO,
-        }),
+        Error::Common(common::errors::CommonError::InvalidDefaultAdmin(
+            AccessControlInvalidDefaultAdmin {
+                defaultAdmin: Address::ZERO,
+            },
+        )),
         || token.constructor(NAME.into(), SYMBOL.into(), Address::ZERO, HOLDER, genesis()),
     );
 }
@@ -449,10 +451,12 @@ fn mint_reverts_when_caller_lacks_minter_role() {
         vm.set_sender(caller);
         assert_reverts(
             &vm,
-            Error::UnauthorizedAccount(AccessControlUnauthorizedAccount {
-                account: caller,
-                neededRole: MINTER_ROLE,
-            }),
+            Error::Common(common::errors::CommonError::UnauthorizedAccount(
+                AccessControlUnauthorizedAccount {
+                    account: caller,
+                    neededRole: MINTER_ROLE,
+                },
+            )),
             || token.mint(ALICE, U256::from(1)),
         );
     }
@@ -963,10 +967,12 @@ fn revoked_minter_can_no_longer_mint() {
     vm.set_sender(MINTER);
     assert_reverts(
         &vm,
-        Error::UnauthorizedAccount(AccessControlUnauthorizedAccount {
-            account: MINTER,
-            neededRole: MINTER_ROLE,
-        }),
+        Error::Common(common::errors::CommonError::UnauthorizedAccount(
+            AccessControlUnauthorizedAccount {
+                account: MINTER,
+                neededRole: MINTER_ROLE,
+            },
+        )),
         || token.mint(ALICE, U256::from(1)),
     );
 }
@@ -976,7 +982,7 @@ fn grant_and_revoke_revert_for_non_admins() {
     let (vm, mut token) = deploy();
     vm.set_sender(MINTER);
     let expected =
-        common::access::AccessControlError::UnauthorizedAccount(AccessControlUnauthorizedAccount {
+        common::errors::CommonError::UnauthorizedAccount(AccessControlUnauthorizedAccount {
             account: MINTER,
             neededRole: DEFAULT_ADMIN_ROLE,
         });
@@ -997,7 +1003,7 @@ fn renounce_role_requires_the_callers_confirmation() {
     let before = vm.snapshot().storage;
     assert_eq!(
         token.renounce_role(MINTER_ROLE, ALICE).unwrap_err(),
-        common::access::AccessControlError::BadConfirmation(AccessControlBadConfirmation {})
+        common::errors::CommonError::BadConfirmation(AccessControlBadConfirmation {})
     );
     assert_eq!(vm.snapshot().storage, before);
     token.renounce_role(MINTER_ROLE, MINTER).unwrap();
@@ -1052,10 +1058,12 @@ fn errors_encode_as_their_solidity_custom_errors() {
             "ERC20InsufficientAllowance(address,uint256,uint256)",
         ),
         (
-            Error::UnauthorizedAccount(AccessControlUnauthorizedAccount {
-                account: ALICE,
-                neededRole: MINTER_ROLE,
-            }),
+            Error::Common(common::errors::CommonError::UnauthorizedAccount(
+                AccessControlUnauthorizedAccount {
+                    account: ALICE,
+                    neededRole: MINTER_ROLE,
+                },
+            )),
             hex!("e2517d3f"),
             "AccessControlUnauthorizedAccount(address,bytes32)",
         ),

@@ -1,65 +1,71 @@
 //! # Emissions
 //!
-//! The epoch emission schedule of compute-market (DESIGN.md §4 "Emissions";
-//! docs/tokenomics-anchors.md "Contract 2 — BME controller": scheduled emission with hard cap; Render
-//! RNP-001, Helium HIP-20 / DC-proportional rewards). It holds the **emission reserve** — the part of
-//! the compute token's cap not minted when it is constructed — and pays it out two ways:
+//! The epoch emission schedule of compute-market (docs/protocol.md "Emissions", docs/economics.md
+//! "Why emissions cannot be farmed"). It holds the **emission reserve** — the part of the compute
+//! token's cap not minted when it is constructed — and pays it out three ways:
 //!
-//! - **Epoch emissions.** Each finalised epoch with settled work emits a decaying share of what the
-//!   reserve holds: `treasuryEmissionBps` of it is minted to the treasury at once, the rest is claimed
-//!   by providers pro rata to the net credits they settled in that epoch.
-//! - **Reserve draws.** The BmeController (`SETTLER_ROLE`) draws from the reserve to pay a settlement
-//!   its burn budget cannot cover (`drawReserve`), and records each settlement's net credits as the
-//!   provider's work for the current epoch (`recordWork`).
+//! - **Work rewards, capped by fees** (Helium HIP-10, translated to a burn-and-mint equilibrium).
+//!   Each finalised epoch emits a decaying share of the reserve: `treasuryEmissionBps` of it goes to
+//!   the treasury; of the rest (the provider share) the **work pool** pays the providers that settled
+//!   jobs in the epoch, each in proportion to the CT value of the fees its settlements paid, and never
+//!   more in all than `workRewardCapBps` × those fees. A self-dealt job can therefore earn back at most
+//!   its own fee and still loses the mint spread: wash trading does not pay.
+//! - **Stake rewards** (Synthetix `StakingRewards`). What the capped work pool leaves of the provider
+//!   share is streamed over the next `epochLength` seconds to providers' **earning stake** (active,
+//!   slashable stake of eligible providers, reported by the registry on every change) with a
+//!   reward-per-stake accumulator: stake earns only for the time it is staked, so stake added just
+//!   before a payout gains nothing it did not wait for.
+//! - **Reserve draws.** The BmeController (`SETTLER_ROLE`) draws the reserve to pay a settlement its
+//!   burn budget cannot cover, at most `drawCapWad` × (the reserve at the epoch's first draw) per
+//!   epoch; the controller records the rest as an IOU.
 //!
-//! It was split out of the BmeController (which calls it) to keep both under Stylus's 24,576-byte
-//! deployable limit; the formulas, events and errors are the controller's, renamed `Emissions…`.
+//! Units: tokens in wei of CT (1e18 = 1 CT); rates in basis points (1e4 = 100%) or wad (1e18 = 100%)
+//! where a name ends in `Wad`; times in unix seconds; epochs numbered from 0 at construction, each
+//! `epochLength` seconds.
 //!
-//! Units: tokens in wei of CT (1e18 = 1 CT); work in credits with 6 decimals (1e6 = 1 USD of net
-//! settled credits); rates in basis points (1e4 = 100%), or wad (1e18 = 100%) where a name ends in
-//! `Wad`; times in unix seconds; epochs numbered from 0 at construction, each `epochLength` seconds.
-//!
-//! Formulas (everything rounds down, so payouts never exceed what they are carved from; see [`math`]):
+//! Formulas (everything rounds down, so payouts never exceed what they are carved from):
 //! - epoch `e` = `(now − genesisTime) / epochLength`.
-//! - epoch `e` finalised: `emission = floor(reserve × emissionRateWad / 1e18)` if `work(e) > 0`, else 0
-//!   (the reserve carries over); `treasuryAmount = floor(emission × treasuryEmissionBps / 1e4)`;
-//!   `providerShare = emission − treasuryAmount`.
-//! - provider `p`'s reward of epoch `e`: `floor(providerShare(e) × work(e, p) / work(e))`.
-//! - With the default rate `1 − 2^(−1/1460)` per daily epoch the reserve halves every 4 years: from
-//!   350M CT, day 1 emits ≈ 166,126 CT and year 1 ≈ 55.7M CT (anchors).
+//! - epoch `e` finalised, with `fees(e)` the CT value of the fees settled in it (read from the
+//!   controller) and `S` the earning stake at finalisation: if `fees(e) > 0` or `S > 0`,
+//!   `emission = reserve × emissionRateWad / 1e18`, `treasury = emission × treasuryEmissionBps / 1e4`,
+//!   `share = emission − treasury`, `workPool = min(share, fees(e) × workRewardCapBps / 1e4)`,
+//!   `stakePool = share − workPool` if `S > 0` else 0 (it stays in the reserve); otherwise nothing.
+//! - provider `p`'s work reward of epoch `e`: `workPool(e) × fees(e, p) / fees(e)`.
+//! - stake stream: `rate = (stakePool + leftover) × 1e18 / epochLength` per second;
+//!   `rewardPerStake += rate × Δt / totalEarning`; `p` earns `earning(p) × ΔrewardPerStake / 1e18`.
+//! - With the default rate `1 − 2^(−1/1460)` per daily epoch the reserve halves every 4 years.
+//!
+//! Parameter changes never reach back: a new `emissionRateWad`, `treasuryEmissionBps`,
+//! `workRewardCapBps` or `drawCapWad` applies from the epoch after the change, and can only be made
+//! when every past epoch is final.
 //!
 //! ## Security considerations
-//! - **Roles.** `SETTLER_ROLE` (the BmeController alone) records work and draws the reserve: a holder
-//!   can inflate its own share of every epoch and mint the whole reserve to itself, so it must be a
-//!   contract with no other code paths. `PARAMETER_ADMIN_ROLE` (a timelock) sets the two bounded
-//!   parameters and the treasury; `DEFAULT_ADMIN_ROLE` grants roles. This contract needs the token's
-//!   `MINTER_ROLE`.
-//! - **Supply cap.** Every mint (treasury part, rewards, draws) comes out of the reserve, which is
-//!   `cap − totalSupply` at construction and never refilled; so this contract's mints alone can never
-//!   push the supply past `MAX_SUPPLY` (the token checks it again, `ERC20ExceededCap`). Other minters
-//!   (the controller re-minting burned tokens) stay under the cap because what they re-mint was burned.
-//! - **Checks-effects-interactions.** Every function checks, writes its state and emits its events,
-//!   then calls the token (`mint`) last. The contract calls only the token; no external code runs
-//!   before its state is final.
-//! - **Bounded work.** `finalizeEpochs` handles at most 64 epochs a call and mints once; `claimRewards`
-//!   takes at most 32 epochs and mints once; no loop touches a provider list.
-//! - **No pause.** Nothing here is new business (DESIGN.md §2: exits never pause): recording work and
-//!   drawing the reserve follow settlements, and finalisation and claims are exits.
+//! - **Roles.** `SETTLER_ROLE` (the BmeController alone) draws the reserve, within the per-epoch cap;
+//!   `STAKE_REPORTER_ROLE` (the registry alone) sets earning stakes — a holder could report any stake,
+//!   so only that contract may hold it. `PARAMETER_ADMIN_ROLE` (a timelock) sets bounded parameters
+//!   and the treasury; `DEFAULT_ADMIN_ROLE` grants roles and sets the controller once. This contract
+//!   needs the token's `MINTER_ROLE`.
+//! - **Supply cap.** Every mint comes out of the reserve (`cap − totalSupply` at construction, never
+//!   refilled except by undistributed stake rewards), so these mints can never pass `MAX_SUPPLY`.
+//! - **Checks-effects-interactions.** State is final before the token is minted; the only other call
+//!   is a static read of the controller's fees. Nothing calls back.
+//! - **Bounded work.** `finalizeEpochs` handles at most 64 epochs a call; `claimRewards` at most 32
+//!   epochs; the stake accumulator is O(1) per update; no loop touches a provider list.
+//! - **No pause.** Nothing here is new business (draws follow settlements; finalisation and claims are
+//!   exits).
 //!
-//! ## Invariants
-//! 1. `emitted + drawn + emissionReserve() = initialReserve` (`supplyStats()`), so emissions and draws
-//!    never exceed the initial reserve.
-//! 2. Σ rewards claimed for an epoch ≤ that epoch's `providerShare`; each (epoch, provider) is paid once.
-//! 3. Epochs are finalised in order, at most 64 a call, never the current one; an epoch without work
-//!    emits nothing and leaves the reserve as it was.
-//! 4. `emitted(e) = treasuryAmount(e) + providerShare(e)` for every finalised epoch.
+//! ## Invariants (SECURITY.md names the test of each)
+//! 1. `emitted − returned + drawn + reserve = initialReserve` (`supplyStats()`).
+//! 2. Σ work rewards claimed for an epoch ≤ its `workPool` ≤ `fees × workRewardCapBps / 1e4`; each
+//!    (epoch, provider) is paid once.
+//! 3. Σ stake rewards paid ≤ Σ streamed − returned; stake earns only for the time it was staked.
+//! 4. Draws in an epoch ≤ `drawCapWad × (reserve at the epoch's first draw) / 1e18`.
+//! 5. Epochs are finalised in order, at most 64 a call, never the current one.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]
 // stylus-proc generates undocumented items (`user_entrypoint`, export-abi structs) outside test
 // builds; docs stay enforced in the test build, which `cargo clippy --all-targets` checks.
 #![cfg_attr(any(not(test), feature = "export-abi"), allow(missing_docs))]
-// `Error` is the ABI's custom-error union (its largest variant holds four words); boxing it would add
-// allocation code to every revert path of a program that must stay small.
 #![allow(clippy::result_large_err)]
 
 extern crate alloc;
@@ -77,66 +83,86 @@ use alloy_primitives::{aliases::U64, uint, Address, B256, U256};
 use alloy_sol_types::SolEvent;
 use common::abi_words::{addr_word, encode_static, uint_word};
 use common::{
-    access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
-    params::{self, ParameterUpdated},
-    roles::{DEFAULT_ADMIN_ROLE, PARAMETER_ADMIN_ROLE, SETTLER_ROLE},
+    access::{AccessControl, Roles},
+    calls as ext,
+    errors::{add, invalid_admin, overflow, CommonError, ParameterOutOfBounds},
+    params::{self, Param, Parameters},
+    roles::{DEFAULT_ADMIN_ROLE, PARAMETER_ADMIN_ROLE, SETTLER_ROLE, STAKE_REPORTER_ROLE},
 };
 use stylus_sdk::{
-    call::{call, static_call},
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64},
-    stylus_core::calls::errors::Error as CallError,
 };
 
 use crate::{interface::*, math::*};
 
 /// Most epochs one `finalizeEpochs` call finalises.
 pub const MAX_FINALIZE_PER_CALL: u64 = 64;
-/// Most epochs one `claimRewards` call takes (DESIGN.md §4).
+/// Most epochs one `claimRewards` call takes.
 pub const MAX_CLAIM_EPOCHS: usize = 32;
 /// Shortest epoch: 1 hour (3,600 s).
 pub const MIN_EPOCH_LENGTH: u64 = 3_600;
 /// Longest epoch: 30 days (2,592,000 s).
 pub const MAX_EPOCH_LENGTH: u64 = 30 * 86_400;
 
-/// `bytes32("treasuryEmissionBps")`: share of each epoch's emission minted to the treasury, bps;
-/// default 1,000 (10%, anchors "Epoch split"), at most 5,000.
+/// `bytes32("treasuryEmissionBps")`: share of each epoch's emission minted to the treasury, bps.
 pub const TREASURY_EMISSION_BPS: B256 = params::name("treasuryEmissionBps");
-/// `bytes32("emissionRateWad")`: share of the reserve emitted per epoch with work, wad; default
-/// 474,645,000,000,000 (1 − 2^(−1/1460): a 4-year half-life with daily epochs), at most 1e16 (1%).
+/// `bytes32("emissionRateWad")`: share of the reserve emitted per epoch that emits, wad.
 pub const EMISSION_RATE_WAD: B256 = params::name("emissionRateWad");
+/// `bytes32("workRewardCapBps")`: the work pool's cap, in bps of the epoch's fees (10,000 = 1×).
+pub const WORK_REWARD_CAP_BPS: B256 = params::name("workRewardCapBps");
+/// `bytes32("drawCapWad")`: most of the reserve settlements may draw per epoch, wad.
+pub const DRAW_CAP_WAD: B256 = params::name("drawCapWad");
 /// `bytes32("epochLength")`: the name the constructor's epoch-length check reports (not settable).
 pub const EPOCH_LENGTH: B256 = params::name("epochLength");
 
-/// Default emission rate (see [`EMISSION_RATE_WAD`]).
+/// Default emission rate: `1 − 2^(−1/1460)` per daily epoch (a 4-year half-life).
 pub const DEFAULT_EMISSION_RATE_WAD: U256 = uint!(474_645_000_000_000_U256);
 
-/// `(name, default, min, max)` of every settable parameter.
-pub const PARAMETERS: [(B256, u64, u64, u64); 2] = [
-    (TREASURY_EMISSION_BPS, 1_000, 0, 5_000),
-    (
-        EMISSION_RATE_WAD,
+/// Every parameter: name, default and hard bounds. All four apply per epoch and change only from the
+/// epoch after a change. `workRewardCapBps` stops at 1× (10,000): above it a self-dealt job could
+/// earn more than its fee. `drawCapWad` defaults to the emission rate, so draws can at most double
+/// an epoch's outflow from the reserve.
+pub const PARAMETERS: [Param; 4] = [
+    Param::new("treasuryEmissionBps", 1_000, 0, 5_000),
+    Param::new(
+        "emissionRateWad",
         474_645_000_000_000,
         0,
         10_000_000_000_000_000,
     ),
+    Param::new("workRewardCapBps", 10_000, 0, 10_000),
+    Param::new("drawCapWad", 474_645_000_000_000, 0, 10_000_000_000_000_000),
 ];
 
 /// One epoch's accounting.
 #[storage]
 pub struct EpochData {
-    /// Net credits (1e6 = 1 USD) settled to providers during the epoch (`recordWork`).
-    work: StorageU256,
-    /// CT (wei) emitted from the reserve when the epoch was finalised.
+    /// CT (wei) value of the fees settled in the epoch (read from the controller at finalisation).
+    fees: StorageU256,
+    /// CT (wei) that left the reserve when the epoch was finalised (treasury + work + stake pools).
     emitted: StorageU256,
-    /// Part of `emitted` claimable by providers (the rest went to the treasury).
-    provider_share: StorageU256,
-    /// CT (wei) drawn from the reserve during the epoch (`drawReserve`).
+    /// The work pool: claimable by the epoch's providers in proportion to their fees.
+    work_pool: StorageU256,
+    /// The work pool's cap: `fees × workRewardCapBps / 1e4`.
+    work_cap: StorageU256,
+    /// The stake pool streamed to earning stake.
+    stake_pool: StorageU256,
+    /// CT (wei) drawn from the reserve during the epoch.
     drawn: StorageU256,
-    /// `provider_work[p]`: net credits settled to `p`.
-    provider_work: StorageMap<Address, StorageU256>,
-    /// `claimed[p]`: whether `p` claimed its reward.
+    /// The draw cap that applied (set at the epoch's draws).
+    draw_cap: StorageU256,
+    /// `claimed[p]`: whether `p` claimed its work reward.
     claimed: StorageMap<Address, StorageBool>,
+}
+
+/// The epoch from which a scheduled parameter takes its stored value, and the value before.
+#[storage]
+pub struct Schedule {
+    /// The value that applies to epochs before `from`.
+    previous: StorageU256,
+    /// First epoch of the current value.
+    from: StorageU64,
 }
 
 /// The contract's storage and entrypoint.
@@ -147,14 +173,18 @@ pub struct Emissions {
     token: StorageAddress,
     /// Receives the treasury part of each emission.
     treasury: StorageAddress,
+    /// The BmeController: the source of each epoch's settled fees (set once).
+    controller: StorageAddress,
     /// CT (wei) left in the emission reserve.
     reserve: StorageU256,
     /// The reserve at construction: `cap − totalSupply`.
     initial_reserve: StorageU256,
     /// Cumulative CT (wei) emitted by finalised epochs.
     total_emitted: StorageU256,
-    /// Cumulative CT (wei) drawn from the reserve by `drawReserve`.
+    /// Cumulative CT (wei) drawn by `drawReserve`.
     total_drawn: StorageU256,
+    /// Cumulative CT (wei) of the stake stream returned to the reserve (no eligible stake).
+    total_returned: StorageU256,
     /// Unix time of construction: start of epoch 0.
     genesis_time: StorageU64,
     /// Seconds per epoch.
@@ -163,34 +193,56 @@ pub struct Emissions {
     next_epoch: StorageU64,
     /// `epochs[e]`.
     epochs: StorageMap<u64, EpochData>,
-    /// The parameters of [`PARAMETERS`].
-    parameters: StorageMap<B256, StorageU256>,
+    /// The newest value of each parameter.
+    params: Parameters,
+    /// `schedule[name]`: from which epoch the newest value applies.
+    schedule: StorageMap<B256, Schedule>,
+    /// Σ earning stake (wei of CT).
+    total_earning: StorageU256,
+    /// `earning[p]`: `p`'s earning stake as last reported (wei of CT).
+    earning: StorageMap<Address, StorageU256>,
+    /// Stream rate: wei per second × 1e18.
+    reward_rate: StorageU256,
+    /// End of the current stream (unix seconds).
+    period_finish: StorageU64,
+    /// Last time the accumulator moved (unix seconds).
+    last_update: StorageU64,
+    /// Reward per wei of earning stake, × 1e18, accumulated.
+    reward_per_stake: StorageU256,
+    /// `paid_per_stake[p]`: `reward_per_stake` when `p`'s rewards were last brought up to date.
+    paid_per_stake: StorageMap<Address, StorageU256>,
+    /// `accrued[p]`: stake rewards earned and not yet claimed (wei).
+    accrued: StorageMap<Address, StorageU256>,
+    /// Cumulative CT (wei) put into the stake stream.
+    stake_streamed: StorageU256,
+    /// Cumulative CT (wei) of stake rewards claimed.
+    stake_paid: StorageU256,
     /// Role-based access control.
     roles: Roles,
 }
 
-fn add(a: U256, b: U256) -> Result<U256, Error> {
-    a.checked_add(b).ok_or_else(too_large)
-}
+/// Tuple returned by `epochStats`: `(fees, emitted, workPool, workCap, stakePool, drawn,
+/// drawCap)`.
+pub type EpochStats = (U256, U256, U256, U256, U256, U256, U256);
 
 #[public]
 #[implements(AccessControl)]
 impl Emissions {
     /// Initialises the contract: reads the token's `cap()` and `totalSupply()` (the reserve is
-    /// `cap − totalSupply`, zero if the supply is above the cap), sets the default parameters, and starts
-    /// epoch 0 now.
+    /// `cap − totalSupply`, zero if the supply is above the cap), sets the default parameters, and
+    /// starts epoch 0 now.
     ///
     /// # Arguments
     /// * `token` - the compute token (this contract needs its `MINTER_ROLE`).
     /// * `treasury` - receives the treasury part of each emission.
     /// * `admin` - receives `DEFAULT_ADMIN_ROLE`.
-    /// * `epoch_length` - seconds per epoch, 3,600 to 2,592,000 (1 hour to 30 days); the anchors'
-    ///   default is 86,400 (1 day), which the default emission rate assumes.
+    /// * `epoch_length` - seconds per epoch, 3,600 to 2,592,000 (1 hour to 30 days); the default
+    ///   rates assume 86,400 (1 day): deployers scale them for other lengths.
     ///
     /// # Errors
     /// `AccessControlInvalidDefaultAdmin(admin)`, `EmissionsZeroAddress()` (token or treasury),
-    /// `EmissionsParameterOutOfBounds("epochLength", epochLength, 3600, 2592000)`,
-    /// `EmissionsTokenCallFailed(reason)` (`cap()` or `totalSupply()` failed or returned no `uint256`).
+    /// `ParameterOutOfBounds("epochLength", epochLength, 3600, 2592000)`, `CallFailed(token, data)`
+    /// (`cap()` or `totalSupply()` failed or returned no single word).
     ///
     /// # Events
     /// `RoleGranted(DEFAULT_ADMIN_ROLE, admin, sender)`, `TreasuryUpdated(treasury)`.
@@ -203,25 +255,22 @@ impl Emissions {
         epoch_length: u64,
     ) -> Result<(), Error> {
         if admin.is_zero() {
-            return Err(Error::InvalidDefaultAdmin(
-                AccessControlInvalidDefaultAdmin {
-                    defaultAdmin: admin,
-                },
-            ));
+            return Err(invalid_admin(admin).into());
         }
         if token.is_zero() || treasury.is_zero() {
             return Err(zero_address());
         }
         if !(MIN_EPOCH_LENGTH..=MAX_EPOCH_LENGTH).contains(&epoch_length) {
-            return Err(out_of_bounds(
-                EPOCH_LENGTH,
-                U256::from(epoch_length),
-                U256::from(MIN_EPOCH_LENGTH),
-                U256::from(MAX_EPOCH_LENGTH),
-            ));
+            return Err(CommonError::ParameterOutOfBounds(ParameterOutOfBounds {
+                name: EPOCH_LENGTH,
+                value: U256::from(epoch_length),
+                min: U256::from(MIN_EPOCH_LENGTH),
+                max: U256::from(MAX_EPOCH_LENGTH),
+            })
+            .into());
         }
-        let cap = self.view_uint(token, calls::cap())?;
-        let supply = self.view_uint(token, calls::total_supply())?;
+        let cap = ext::view_word(self.vm(), token, &calls::cap())?;
+        let supply = ext::view_word(self.vm(), token, &calls::total_supply())?;
         let reserve = cap.saturating_sub(supply);
 
         self.token.set(token);
@@ -230,148 +279,194 @@ impl Emissions {
         self.genesis_time
             .set(U64::from(self.vm().block_timestamp()));
         self.epoch_length.set(U64::from(epoch_length));
-        for (name, default, _, _) in PARAMETERS {
-            self.parameters.insert(name, U256::from(default));
-        }
+        self.params.init(&PARAMETERS);
         self.roles._grant_role(DEFAULT_ADMIN_ROLE, admin);
         self._set_treasury(treasury);
         Ok(())
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Settlement hooks (SETTLER_ROLE: the BmeController)
-    // ------------------------------------------------------------------------------------------
-
-    /// Adds `credits` net credits (1e6 = 1 USD) settled to `provider` to the current epoch's work
-    /// `work(e)` and to `work(e, provider)`, the weights of epoch `e`'s reward split. Only
-    /// `SETTLER_ROLE`.
+    /// Sets the BmeController, whose `epochStats(e)` and `providerFees(p, e)` give the fees that
+    /// size the work pools. Once only (deployment wiring). Only `DEFAULT_ADMIN_ROLE`. Grant the
+    /// controller `SETTLER_ROLE` separately.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount(caller, SETTLER_ROLE)`, `EmissionsZeroAddress()` (provider),
-    /// `EmissionsAmountTooLarge()` (a sum overflows).
+    /// `AccessControlUnauthorizedAccount(caller, DEFAULT_ADMIN_ROLE)`, `EmissionsZeroAddress()`,
+    /// `EmissionsControllerAlreadySet(controller)`.
     ///
     /// # Events
-    /// `WorkRecorded(epoch, provider, credits)`.
-    pub fn record_work(&mut self, provider: Address, credits: U256) -> Result<(), Error> {
-        self.roles.only_role(SETTLER_ROLE)?;
-        if provider.is_zero() {
+    /// `ControllerSet(controller)`.
+    pub fn set_controller(&mut self, controller: Address) -> Result<(), Error> {
+        self.roles.only_role(DEFAULT_ADMIN_ROLE)?;
+        if controller.is_zero() {
             return Err(zero_address());
         }
-        let epoch = self.current_epoch_u64();
-        let mut e = self.epochs.setter(epoch);
-        let work = add(e.work.get(), credits)?;
-        let provider_work = add(e.provider_work.get(provider), credits)?;
-        e.work.set(work);
-        e.provider_work.insert(provider, provider_work);
-        drop(e);
-        self.emit(
-            &[
-                WorkRecorded::SIGNATURE_HASH,
-                uint_word(U256::from(epoch)),
-                addr_word(provider),
-            ],
-            &[uint_word(credits)],
-        );
+        let current = self.controller.get();
+        if !current.is_zero() {
+            return Err(Error::ControllerAlreadySet(EmissionsControllerAlreadySet {
+                controller: current,
+            }));
+        }
+        self.controller.set(controller);
+        self.emit(&[ControllerSet::SIGNATURE_HASH, addr_word(controller)], &[]);
         Ok(())
     }
 
-    /// Takes `amount` CT (wei) out of the emission reserve and mints it to `to` (a settlement payout
-    /// the burn budget could not cover). Nothing is minted for zero. Only `SETTLER_ROLE`.
+    // ------------------------------------------------------------------------------------------
+    // Settlement and stake hooks
+    // ------------------------------------------------------------------------------------------
+
+    /// Takes up to `amount` CT (wei) out of the emission reserve and mints it to `to` (a settlement
+    /// payout the burn budget could not cover): at most what the reserve holds and what is left of
+    /// this epoch's draw cap, `drawCapWad × reserve / 1e18` at the epoch's first draw. Returns what
+    /// it drew; the caller owes the rest. Only `SETTLER_ROLE`.
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount(caller, SETTLER_ROLE)`, `EmissionsZeroAddress()` (to),
-    /// `EmissionsReserveExceeded(amount, reserve)`, `EmissionsAmountTooLarge()`,
-    /// `EmissionsTokenCallFailed(reason)` (the mint failed).
+    /// `ArithmeticOverflow()`, `CallFailed(token, reason)` (the mint failed).
     ///
     /// # Events
-    /// `ReserveDrawn(epoch, to, amount)`; the token's `Transfer` from 0.
-    pub fn draw_reserve(&mut self, to: Address, amount: U256) -> Result<(), Error> {
+    /// `ReserveDrawn(epoch, to, requested, drawn)`; the token's `Transfer` from 0 when `drawn > 0`.
+    pub fn draw_reserve(&mut self, to: Address, amount: U256) -> Result<U256, Error> {
         self.roles.only_role(SETTLER_ROLE)?;
         if to.is_zero() {
             return Err(zero_address());
         }
-        let reserve = self.reserve.get();
-        if amount > reserve {
-            return Err(Error::ReserveExceeded(EmissionsReserveExceeded {
-                requested: amount,
-                available: reserve,
-            }));
-        }
         let epoch = self.current_epoch_u64();
-        let total_drawn = add(self.total_drawn.get(), amount)?;
-        let epoch_drawn = add(self.epochs.getter(epoch).drawn.get(), amount)?;
-        // Cannot wrap: amount <= reserve.
-        self.reserve.set(reserve.wrapping_sub(amount));
-        self.total_drawn.set(total_drawn);
-        self.epochs.setter(epoch).drawn.set(epoch_drawn);
+        let reserve = self.reserve.get();
+        let (cap, drawn_before) = self.draw_cap(epoch)?;
+        let drawn = amount.min(reserve).min(cap.saturating_sub(drawn_before));
+        // Cannot wrap: drawn <= reserve; drawn_before + drawn <= cap.
+        self.reserve.set(reserve.wrapping_sub(drawn));
+        self.total_drawn.set(add(self.total_drawn.get(), drawn)?);
+        let mut e = self.epochs.setter(epoch);
+        e.drawn.set(drawn_before.wrapping_add(drawn));
+        e.draw_cap.set(cap);
         self.emit(
             &[
                 ReserveDrawn::SIGNATURE_HASH,
                 uint_word(U256::from(epoch)),
                 addr_word(to),
             ],
-            &[uint_word(amount)],
+            &[uint_word(amount), uint_word(drawn)],
         );
-        self.mint_to(to, amount)
+        self.mint_to(to, drawn)?;
+        Ok(drawn)
+    }
+
+    /// CT (wei) a settlement may draw now: `min(reserve, drawCap − drawn this epoch)`, with
+    /// `drawCap = drawCapWad × reserve / 1e18` at the epoch's first draw.
+    ///
+    /// # Errors
+    /// `ArithmeticOverflow()`.
+    pub fn drawable(&self) -> Result<U256, Error> {
+        let epoch = self.current_epoch_u64();
+        let (cap, drawn) = self.draw_cap(epoch)?;
+        Ok(self.reserve.get().min(cap.saturating_sub(drawn)))
+    }
+
+    /// Sets `provider`'s earning stake to `amount` wei after bringing its stake rewards up to date.
+    /// Only `STAKE_REPORTER_ROLE` (the registry, on every change of a provider's active stake or
+    /// eligibility).
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount(caller, STAKE_REPORTER_ROLE)`, `ArithmeticOverflow()`.
+    ///
+    /// # Events
+    /// `EarningStakeUpdated(provider, amount, totalEarning)`; `StakeRewardsReturned(returned)` when
+    /// the stream found no earning stake since the last update.
+    pub fn set_earning_stake(&mut self, provider: Address, amount: U256) -> Result<(), Error> {
+        self.roles.only_role(STAKE_REPORTER_ROLE)?;
+        self.update_rewards(Some(provider))?;
+        let old = self.earning.get(provider);
+        // Cannot wrap: `old` is part of the total.
+        let total = add(self.total_earning.get().wrapping_sub(old), amount)?;
+        self.total_earning.set(total);
+        self.earning.insert(provider, amount);
+        self.emit(
+            &[EarningStakeUpdated::SIGNATURE_HASH, addr_word(provider)],
+            &[uint_word(amount), uint_word(total)],
+        );
+        Ok(())
     }
 
     // ------------------------------------------------------------------------------------------
     // Epochs and emissions
     // ------------------------------------------------------------------------------------------
 
-    /// Finalises up to `min(max_epochs, 64)` past epochs in order (anyone may call). An epoch with
-    /// work emits `floor(reserve × emissionRateWad / 1e18)` CT (wei) from the reserve,
-    /// `treasuryEmissionBps` of it for the treasury and the rest left for providers to claim; an epoch
-    /// without work emits nothing and the reserve carries over. The treasury parts of all epochs
-    /// finalised are minted once, at the end. Returns how many epochs were finalised (zero when every
-    /// past epoch is final).
+    /// Finalises up to `min(max_epochs, 64)` past epochs in order (anyone may call), each with the
+    /// parameters that applied to it (see the crate docs' formulas): the work pool is kept for the
+    /// epoch's providers, the stake pools of all epochs finalised go into the stake stream (over the
+    /// next `epochLength` seconds), and the treasury parts are minted once, at the end. Returns how
+    /// many epochs were finalised (zero when every past epoch is final).
     ///
     /// # Errors
-    /// `EmissionsAmountTooLarge()`; `EmissionsTokenCallFailed(reason)` from the treasury mint.
+    /// `ArithmeticOverflow()`; `CallFailed(controller, reason)` if reading its fees fails;
+    /// `CallFailed(token, reason)` from the treasury mint.
     ///
     /// # Events
-    /// `EpochFinalized(epoch, emission, treasuryAmount, work)` per epoch; the token's `Transfer`.
+    /// `EpochFinalized(epoch, emitted, treasuryAmount, workPool, stakePool, fees)` per epoch; the
+    /// token's `Transfer`.
     pub fn finalize_epochs(&mut self, max_epochs: U256) -> Result<U256, Error> {
         let current = self.current_epoch_u64();
         let limit = u64::try_from(max_epochs)
             .unwrap_or(u64::MAX)
             .min(MAX_FINALIZE_PER_CALL);
-        let rate = self.param(EMISSION_RATE_WAD);
-        let treasury_bps = self.param(TREASURY_EMISSION_BPS);
+        let controller = self.controller.get();
+        let staked = !self.total_earning.get().is_zero();
         let mut reserve = self.reserve.get();
         let mut next = self.next_epoch.get().to::<u64>();
         let mut to_treasury = U256::ZERO;
+        let mut to_stake = U256::ZERO;
         let mut total_emitted = self.total_emitted.get();
         let mut done = 0u64;
         for _ in 0..MAX_FINALIZE_PER_CALL {
             if done >= limit || next >= current {
                 break;
             }
-            let mut e = self.epochs.setter(next);
-            let work = e.work.get();
-            let emitted = if work.is_zero() {
+            let fees = if controller.is_zero() {
                 U256::ZERO
             } else {
-                emission(reserve, rate).ok_or_else(too_large)?
+                calls::decode_word_at(
+                    &ext::view(self.vm(), controller, &calls::epoch_stats(next))?,
+                    calls::FEES_WORD,
+                )
+                .ok_or_else(|| common::errors::call_failed(controller, Vec::new()))?
             };
-            let treasury_part = bps_down(emitted, treasury_bps).ok_or_else(too_large)?;
-            // Cannot wrap: emitted <= reserve (rate <= 1e18); treasury_part <= emitted (bps <= 1e4).
-            reserve = reserve.wrapping_sub(emitted);
-            // An epoch without emission keeps its unwritten zeros: two storage writes less per
-            // empty epoch (measured in BENCHMARKS.md).
-            if !emitted.is_zero() {
-                e.emitted.set(emitted);
-                e.provider_share.set(emitted.wrapping_sub(treasury_part));
+            let split = if fees.is_zero() && !staked {
+                Split::default()
+            } else {
+                split(
+                    reserve,
+                    fees,
+                    self.param_at(EMISSION_RATE_WAD, next),
+                    self.param_at(TREASURY_EMISSION_BPS, next),
+                    self.param_at(WORK_REWARD_CAP_BPS, next),
+                    staked,
+                )
+                .ok_or_else(overflow)?
+            };
+            // Cannot wrap: emitted <= emission <= reserve (rate <= 1e18).
+            reserve = reserve.wrapping_sub(split.emitted);
+            // An epoch without fees or emission keeps its unwritten zeros (fewer storage writes).
+            if !split.emitted.is_zero() || !fees.is_zero() {
+                let mut e = self.epochs.setter(next);
+                e.fees.set(fees);
+                e.emitted.set(split.emitted);
+                e.work_pool.set(split.work_pool);
+                e.work_cap.set(split.work_cap);
+                e.stake_pool.set(split.stake_pool);
             }
-            drop(e);
-            to_treasury = add(to_treasury, treasury_part)?;
-            total_emitted = add(total_emitted, emitted)?;
+            to_treasury = add(to_treasury, split.treasury)?;
+            to_stake = add(to_stake, split.stake_pool)?;
+            total_emitted = add(total_emitted, split.emitted)?;
             self.emit(
                 &[EpochFinalized::SIGNATURE_HASH, uint_word(U256::from(next))],
                 &[
-                    uint_word(emitted),
-                    uint_word(treasury_part),
-                    uint_word(work),
+                    uint_word(split.emitted),
+                    uint_word(split.treasury),
+                    uint_word(split.work_pool),
+                    uint_word(split.stake_pool),
+                    uint_word(fees),
                 ],
             );
             // Cannot wrap: next < current <= u64::MAX; done < limit.
@@ -381,22 +476,27 @@ impl Emissions {
         self.reserve.set(reserve);
         self.total_emitted.set(total_emitted);
         self.next_epoch.set(U64::from(next));
+        if !to_stake.is_zero() {
+            self.notify_stake_rewards(to_stake)?;
+        }
         let treasury = self.treasury.get();
         self.mint_to(treasury, to_treasury)?;
         Ok(U256::from(done))
     }
 
-    /// Pays the caller its share of each listed finalised epoch's emission:
-    /// `floor(providerShare(e) × work(e, caller) / work(e))` CT (wei), once per epoch (a zero reward
-    /// still marks the epoch claimed). Returns the total, minted in one call.
+    /// Pays the caller its work reward of each listed finalised epoch (`workPool(e) × fees(e,
+    /// caller) / fees(e)`, once per epoch; a zero reward still marks the epoch claimed) plus all its
+    /// stake rewards accrued so far. Returns the total, minted in one call. An empty list claims
+    /// only stake rewards.
     ///
     /// # Errors
     /// `EmissionsTooManyEpochs(length, 32)`, `EmissionsEpochNotFinalized(epoch)`,
-    /// `EmissionsAlreadyClaimed(epoch)` (also for an epoch listed twice), `EmissionsAmountTooLarge()`,
-    /// `EmissionsTokenCallFailed(reason)`.
+    /// `EmissionsAlreadyClaimed(epoch)` (also for an epoch listed twice), `ArithmeticOverflow()`,
+    /// `CallFailed(controller, reason)` (reading the caller's fees), `CallFailed(token, reason)`.
     ///
     /// # Events
-    /// `RewardsClaimed(provider, epoch, amount)` per epoch; the token's `Transfer`.
+    /// `RewardsClaimed(provider, epoch, amount)` per epoch, `StakeRewardsClaimed(provider,
+    /// amount)`; the token's `Transfer`.
     pub fn claim_rewards(&mut self, epochs: Vec<U256>) -> Result<U256, Error> {
         if epochs.len() > MAX_CLAIM_EPOCHS {
             return Err(Error::TooManyEpochs(EmissionsTooManyEpochs {
@@ -420,10 +520,14 @@ impl Emissions {
             if epochs[..i].contains(&epoch) || self.epochs.getter(e).claimed.get(provider) {
                 return Err(Error::AlreadyClaimed(EmissionsAlreadyClaimed { epoch }));
             }
-            rewards[i] = self.reward(e, provider)?;
+            rewards[i] = self.work_reward(e, provider)?;
         }
         // Effects.
-        let mut total = U256::ZERO;
+        self.update_rewards(Some(provider))?;
+        let stake = self.accrued.get(provider);
+        self.accrued.insert(provider, U256::ZERO);
+        self.stake_paid.set(add(self.stake_paid.get(), stake)?);
+        let mut total = stake;
         for (i, &epoch) in epochs.iter().enumerate() {
             let e = epoch.to::<u64>();
             self.epochs.setter(e).claimed.insert(provider, true);
@@ -437,57 +541,87 @@ impl Emissions {
                 &[uint_word(rewards[i])],
             );
         }
+        self.emit(
+            &[StakeRewardsClaimed::SIGNATURE_HASH, addr_word(provider)],
+            &[uint_word(stake)],
+        );
         self.mint_to(provider, total)?;
         Ok(total)
     }
 
-    /// `provider`'s unclaimed reward of `epoch` in CT (wei): zero if the epoch is not final yet or was
-    /// claimed.
+    /// `provider`'s unclaimed work reward of `epoch` in CT (wei): zero if the epoch is not final
+    /// yet or was claimed.
     ///
     /// # Errors
-    /// `EmissionsAmountTooLarge()` (the product overflows).
+    /// `ArithmeticOverflow()`, `CallFailed(controller, reason)`.
     pub fn pending_reward(&self, epoch: U256, provider: Address) -> Result<U256, Error> {
         let next = self.next_epoch.get().to::<u64>();
         match u64::try_from(epoch) {
             Ok(e) if e < next && !self.epochs.getter(e).claimed.get(provider) => {
-                self.reward(e, provider)
+                self.work_reward(e, provider)
             }
             _ => Ok(U256::ZERO),
         }
     }
 
-    /// Net credits (1e6 = 1 USD) recorded for `provider` in `epoch`.
-    pub fn provider_work(&self, epoch: U256, provider: Address) -> U256 {
-        match u64::try_from(epoch) {
-            Ok(e) => self.epochs.getter(e).provider_work.get(provider),
-            Err(_) => U256::ZERO,
-        }
+    /// `provider`'s stake rewards earned and not yet claimed, up to now (wei).
+    ///
+    /// # Errors
+    /// `ArithmeticOverflow()`.
+    pub fn earned_stake_rewards(&self, provider: Address) -> Result<U256, Error> {
+        let (rps, _, _) = self.reward_per_stake_now()?;
+        self.earned(provider, rps)
     }
 
-    /// Epoch `epoch`'s accounting: `(work, emitted, providerShare, drawn)` — net credits recorded
-    /// (1e6 = 1 USD), CT (wei) emitted at finalisation (zero before), the part of it claimable by
-    /// providers, and CT (wei) drawn from the reserve during the epoch.
-    pub fn epoch_stats(&self, epoch: U256) -> (U256, U256, U256, U256) {
+    /// `provider`'s earning stake as last reported by the registry (wei of CT).
+    pub fn earning_stake(&self, provider: Address) -> U256 {
+        self.earning.get(provider)
+    }
+
+    /// Epoch `epoch`'s accounting: `(fees, emitted, workPool, workCap, stakePool, drawn, drawCap)`
+    /// — CT (wei) value of the fees settled in it, what its finalisation took from the reserve, the
+    /// work pool and its cap (`fees × workRewardCapBps / 1e4`), the stake pool, what settlements drew
+    /// from the reserve during it and the draw cap that applied. Zero before finalisation except the
+    /// draws.
+    pub fn epoch_stats(&self, epoch: U256) -> EpochStats {
         let Ok(e) = u64::try_from(epoch) else {
             return Default::default();
         };
         let e = self.epochs.getter(e);
         (
-            e.work.get(),
+            e.fees.get(),
             e.emitted.get(),
-            e.provider_share.get(),
+            e.work_pool.get(),
+            e.work_cap.get(),
+            e.stake_pool.get(),
             e.drawn.get(),
+            e.draw_cap.get(),
         )
     }
 
-    /// Cumulative CT (wei): `(initialReserve, reserve, emitted, drawn)`, with
-    /// `emitted + drawn + reserve = initialReserve`.
-    pub fn supply_stats(&self) -> (U256, U256, U256, U256) {
+    /// Cumulative CT (wei): `(initialReserve, reserve, emitted, drawn, returned)`, with
+    /// `emitted − returned + drawn + reserve = initialReserve`.
+    pub fn supply_stats(&self) -> (U256, U256, U256, U256, U256) {
         (
             self.initial_reserve.get(),
             self.reserve.get(),
             self.total_emitted.get(),
             self.total_drawn.get(),
+            self.total_returned.get(),
+        )
+    }
+
+    /// The stake stream: `(totalEarning, rewardRateWad, periodFinish, streamed, paid, returned)` —
+    /// Σ earning stake (wei), the rate (wei per second × 1e18), the stream's end (unix seconds), and
+    /// cumulative CT (wei) put into the stream, claimed, and returned to the reserve.
+    pub fn stake_stats(&self) -> (U256, U256, u64, U256, U256, U256) {
+        (
+            self.total_earning.get(),
+            self.reward_rate.get(),
+            self.period_finish.get().to::<u64>(),
+            self.stake_streamed.get(),
+            self.stake_paid.get(),
+            self.total_returned.get(),
         )
     }
 
@@ -530,6 +664,11 @@ impl Emissions {
         self.treasury.get()
     }
 
+    /// The BmeController (zero until `setController`).
+    pub fn controller(&self) -> Address {
+        self.controller.get()
+    }
+
     /// Sets the treasury. Only `PARAMETER_ADMIN_ROLE`.
     ///
     /// # Errors
@@ -546,51 +685,78 @@ impl Emissions {
         Ok(())
     }
 
-    /// The value of parameter `name` (`bytes32("treasuryEmissionBps")` in bps,
-    /// `bytes32("emissionRateWad")` in wad); zero for an unknown name.
-    pub fn parameter(&self, name: B256) -> U256 {
-        self.parameters.get(name)
-    }
-
-    /// Sets parameter `name` to `value` within its bounds: `treasuryEmissionBps` 0 to 5,000 bps,
-    /// `emissionRateWad` 0 to 1e16 (1% per epoch). Applies to epochs finalised from then on. Only
-    /// `PARAMETER_ADMIN_ROLE`.
+    /// The newest value of parameter `name` (bps or wad, see [`PARAMETERS`]); it applies from
+    /// epoch `parameterSchedule(name).from` on.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount(caller, PARAMETER_ADMIN_ROLE)`,
-    /// `EmissionsUnknownParameter(name)`, `EmissionsParameterOutOfBounds(name, value, min, max)`.
+    /// `UnknownParameter(name)`.
+    pub fn parameter(&self, name: B256) -> Result<U256, Error> {
+        Ok(self.params.value(&PARAMETERS, name)?)
+    }
+
+    /// The value of parameter `name` that applies to epoch `epoch`.
+    ///
+    /// # Errors
+    /// `UnknownParameter(name)`.
+    pub fn parameter_at(&self, name: B256, epoch: U256) -> Result<U256, Error> {
+        params::find(&PARAMETERS, name)?;
+        Ok(self.param_at(name, epoch.saturating_to::<u64>()))
+    }
+
+    /// Sets parameter `name` to `value` within its bounds, from the next epoch on: the current
+    /// epoch and every earlier one keep the value they started with. Only when every past epoch is
+    /// final. Only `PARAMETER_ADMIN_ROLE`.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount(caller, PARAMETER_ADMIN_ROLE)`, `UnknownParameter(name)`,
+    /// `ParameterOutOfBounds(name, value, min, max)`, `EmissionsEpochsPending(nextEpoch,
+    /// currentEpoch)`.
     ///
     /// # Events
     /// `ParameterUpdated(name, oldValue, newValue)`.
     pub fn set_parameter(&mut self, name: B256, value: U256) -> Result<(), Error> {
         self.roles.only_role(PARAMETER_ADMIN_ROLE)?;
-        let Some(&(_, _, min, max)) = PARAMETERS.iter().find(|p| p.0 == name) else {
-            return Err(Error::UnknownParameter(EmissionsUnknownParameter { name }));
-        };
-        let (min, max) = (U256::from(min), U256::from(max));
-        if value < min || value > max {
-            return Err(out_of_bounds(name, value, min, max));
+        params::find(&PARAMETERS, name)?;
+        let current = self.current_epoch_u64();
+        let next = self.next_epoch.get().to::<u64>();
+        if next != current {
+            return Err(Error::EpochsPending(EmissionsEpochsPending {
+                nextEpoch: U256::from(next),
+                currentEpoch: U256::from(current),
+            }));
         }
-        let old = self.parameters.get(name);
-        self.parameters.insert(name, value);
-        self.emit(
-            &[ParameterUpdated::SIGNATURE_HASH, name],
-            &[uint_word(old), uint_word(value)],
-        );
+        let applying = self.param_at(name, current);
+        self.params.set_in(&PARAMETERS, name, value)?;
+        let mut s = self.schedule.setter(name);
+        s.previous.set(applying);
+        // Cannot overflow: epochs are far below u64::MAX.
+        s.from.set(U64::from(current.saturating_add(1)));
         Ok(())
-    }
-
-    /// `keccak256("SETTLER_ROLE")`: the role of the BmeController (`recordWork`, `drawReserve`).
-    pub fn settler_role(&self) -> B256 {
-        SETTLER_ROLE
     }
 }
 
 common::impl_access_control!(Emissions, roles);
 
+/// `floor(a / d)` on the compact long division (ruint's `/` costs ~8 KB of wasm).
+fn div(a: U256, d: U256) -> Result<U256, Error> {
+    common::math::div_rem(a, d)
+        .map(|(q, _)| q)
+        .ok_or_else(|| overflow().into())
+}
+
+fn zero_address() -> Error {
+    Error::ZeroAddress(EmissionsZeroAddress {})
+}
+
 impl Emissions {
-    fn param(&self, name: B256) -> U256 {
-        self.parameters.get(name)
+    /// The value of parameter `name` (a known name) that applies to epoch `epoch`.
+    fn param_at(&self, name: B256, epoch: u64) -> U256 {
+        let s = self.schedule.getter(name);
+        if epoch < s.from.get().to::<u64>() {
+            s.previous.get()
+        } else {
+            self.params.get(name)
+        }
     }
 
     fn current_epoch_u64(&self) -> u64 {
@@ -601,20 +767,116 @@ impl Emissions {
         now.saturating_sub(genesis).checked_div(length).unwrap_or(0)
     }
 
-    fn reward(&self, epoch: u64, provider: Address) -> Result<U256, Error> {
+    /// Epoch `epoch`'s draw cap and what was drawn so far. The cap is fixed by the epoch's first
+    /// draw, `drawCapWad × reserve / 1e18` at that moment, so that finalisations later in the epoch
+    /// do not move it.
+    fn draw_cap(&self, epoch: u64) -> Result<(U256, U256), Error> {
         let e = self.epochs.getter(epoch);
-        math::reward(
-            e.provider_share.get(),
-            e.provider_work.get(provider),
-            e.work.get(),
-        )
-        .ok_or_else(too_large)
+        let (stored, drawn) = (e.draw_cap.get(), e.drawn.get());
+        if !stored.is_zero() {
+            return Ok((stored, drawn));
+        }
+        let cap = wad_down(self.reserve.get(), self.param_at(DRAW_CAP_WAD, epoch))
+            .ok_or_else(overflow)?;
+        Ok((cap, drawn))
     }
 
-    /// Static-calls a token view returning one `uint256`.
-    fn view_uint(&self, to: Address, data: Vec<u8>) -> Result<U256, Error> {
-        let out = static_call(self.vm(), Call::new(), to, &data).map_err(call_failed)?;
-        calls::decode_uint(&out).ok_or_else(|| token_failed(out))
+    /// `provider`'s work reward of finalised epoch `epoch`.
+    fn work_reward(&self, epoch: u64, provider: Address) -> Result<U256, Error> {
+        let e = self.epochs.getter(epoch);
+        let pool = e.work_pool.get();
+        if pool.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        let fees = e.fees.get();
+        let controller = self.controller.get();
+        let own = ext::view_word(
+            self.vm(),
+            controller,
+            &calls::provider_fees(provider, U256::from(epoch)),
+        )?;
+        reward(pool, own, fees).ok_or_else(|| Error::from(overflow()))
+    }
+
+    /// The accumulator brought to now: `(rewardPerStake, time, returned)` where `returned` is what
+    /// the stream paid out while no stake was earning (it goes back to the reserve).
+    fn reward_per_stake_now(&self) -> Result<(U256, u64, U256), Error> {
+        let last = self.last_update.get().to::<u64>();
+        let t = self
+            .vm()
+            .block_timestamp()
+            .min(self.period_finish.get().to::<u64>());
+        let rps = self.reward_per_stake.get();
+        if t <= last {
+            return Ok((rps, last, U256::ZERO));
+        }
+        // Cannot wrap: t > last.
+        let streamed_wad = self
+            .reward_rate
+            .get()
+            .checked_mul(U256::from(t.wrapping_sub(last)))
+            .ok_or_else(overflow)?;
+        let total = self.total_earning.get();
+        if total.is_zero() {
+            return Ok((rps, t, div(streamed_wad, WAD)?));
+        }
+        Ok((add(rps, div(streamed_wad, total)?)?, t, U256::ZERO))
+    }
+
+    /// `provider`'s stake rewards at accumulator value `rps` (accrued + pending).
+    fn earned(&self, provider: Address, rps: U256) -> Result<U256, Error> {
+        let delta = rps.saturating_sub(self.paid_per_stake.get(provider));
+        let pending = mul_div_down(self.earning.get(provider), delta, WAD).ok_or_else(overflow)?;
+        Ok(add(self.accrued.get(provider), pending)?)
+    }
+
+    /// Brings the accumulator (and `provider`'s rewards) up to now; what the stream paid while no
+    /// stake was earning goes back to the reserve.
+    fn update_rewards(&mut self, provider: Option<Address>) -> Result<(), Error> {
+        let (rps, t, returned) = self.reward_per_stake_now()?;
+        self.reward_per_stake.set(rps);
+        self.last_update.set(U64::from(t));
+        if !returned.is_zero() {
+            self.reserve.set(add(self.reserve.get(), returned)?);
+            self.total_returned
+                .set(add(self.total_returned.get(), returned)?);
+            self.emit(
+                &[StakeRewardsReturned::SIGNATURE_HASH],
+                &[uint_word(returned)],
+            );
+        }
+        if let Some(p) = provider {
+            let earned = self.earned(p, rps)?;
+            self.accrued.insert(p, earned);
+            self.paid_per_stake.insert(p, rps);
+        }
+        Ok(())
+    }
+
+    /// Adds `amount` to the stake stream, which then runs for one epoch length from now
+    /// (Synthetix `notifyRewardAmount`: what was left of the running stream is carried over).
+    fn notify_stake_rewards(&mut self, amount: U256) -> Result<(), Error> {
+        self.update_rewards(None)?;
+        let now = self.vm().block_timestamp();
+        let finish = self.period_finish.get().to::<u64>();
+        let length = self.epoch_length.get().to::<u64>();
+        let mut total_wad = amount.checked_mul(WAD).ok_or_else(overflow)?;
+        if now < finish {
+            // Cannot wrap: now < finish.
+            let leftover = self
+                .reward_rate
+                .get()
+                .checked_mul(U256::from(finish.wrapping_sub(now)))
+                .ok_or_else(overflow)?;
+            total_wad = add(total_wad, leftover)?;
+        }
+        self.reward_rate.set(div(total_wad, U256::from(length))?);
+        self.last_update.set(U64::from(now));
+        self.period_finish
+            .set(U64::from(now.saturating_add(length)));
+        self.stake_streamed
+            .set(add(self.stake_streamed.get(), amount)?);
+        Ok(())
     }
 
     /// Mints `amount` CT (wei) to `to` through the token (nothing for zero).
@@ -623,10 +885,8 @@ impl Emissions {
             return Ok(());
         }
         let token = self.token.get();
-        let context = Call::new_mutating(self);
-        call(self.vm(), context, token, &calls::mint(to, amount))
-            .map(|_| ())
-            .map_err(call_failed)
+        ext::call(self, token, &calls::mint(to, amount))?;
+        Ok(())
     }
 
     /// Logs an event whose data is all static words (`topics[0]` is the signature hash).
@@ -638,13 +898,5 @@ impl Emissions {
     fn _set_treasury(&mut self, treasury: Address) {
         self.treasury.set(treasury);
         self.emit(&[TreasuryUpdated::SIGNATURE_HASH, addr_word(treasury)], &[]);
-    }
-}
-
-/// A failed token call as `EmissionsTokenCallFailed(revert data)`.
-fn call_failed(e: CallError) -> Error {
-    match e {
-        CallError::Revert(reason) => token_failed(reason),
-        CallError::AbiDecodingFailed(_) => token_failed(Vec::new()),
     }
 }

@@ -1,10 +1,9 @@
-//! The emission arithmetic, as pure functions (DESIGN.md §2 and §4 "Emissions";
-//! docs/tokenomics-anchors.md "Contract 2 — BME controller": scheduled emission with hard cap).
+//! The emission arithmetic, as pure functions (docs/economics.md "Emissions").
 //!
 //! Units: tokens in wei of CT (1e18 = 1 CT); rates in basis points (1e4 = 100%) or wad (1e18 = 100%).
-//! Everything rounds down (DESIGN.md §2: payouts round down), so emissions, treasury parts and rewards
-//! never exceed what they are carved from. Every product is checked; `None` means it overflowed 256
-//! bits (or a zero divisor).
+//! Everything rounds down (payouts round down), so emissions, treasury parts and rewards never exceed
+//! what they are carved from. Every product is checked; `None` means it overflowed 256 bits (or a zero
+//! divisor).
 
 use alloy_primitives::{uint, U256};
 
@@ -23,20 +22,69 @@ pub fn bps_down(amount: U256, bps: U256) -> Option<U256> {
     mul_div_down(amount, bps, BPS)
 }
 
-/// One epoch's emission from `reserve` at `rate_wad` per epoch: `floor(reserve × rate / 1e18)`
-/// (DESIGN.md §4 "Emissions"). With `rate_wad <= 1e18` it never exceeds `reserve`.
-pub fn emission(reserve: U256, rate_wad: U256) -> Option<U256> {
-    mul_div_down(reserve, rate_wad, WAD)
+/// `floor(amount × wad / 1e18)`.
+pub fn wad_down(amount: U256, wad: U256) -> Option<U256> {
+    mul_div_down(amount, wad, WAD)
 }
 
-/// A provider's reward from an epoch: `floor(provider_share × provider_work / work)`; zero when the
-/// epoch has no work. Never above `provider_share` while `provider_work <= work`, and the rewards of
-/// all providers of an epoch sum to at most `provider_share` (each is rounded down).
-pub fn reward(provider_share: U256, provider_work: U256, work: U256) -> Option<U256> {
-    if work.is_zero() {
+/// One epoch's emission from `reserve` at `rate_wad` per epoch: `floor(reserve × rate / 1e18)`.
+/// With `rate_wad <= 1e18` it never exceeds `reserve`.
+pub fn emission(reserve: U256, rate_wad: U256) -> Option<U256> {
+    wad_down(reserve, rate_wad)
+}
+
+/// A provider's share of a pool: `floor(pool × own / total)`; zero when `total` is zero. Never above
+/// `pool` while `own <= total`, and the shares of all providers sum to at most `pool`.
+pub fn reward(pool: U256, own: U256, total: U256) -> Option<U256> {
+    if total.is_zero() {
         return Some(U256::ZERO);
     }
-    mul_div_down(provider_share, provider_work, work)
+    mul_div_down(pool, own, total)
+}
+
+/// How one epoch's emission divides (docs/economics.md "Emissions"), in wei of CT.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Split {
+    /// What leaves the reserve: `treasury + work_pool + stake_pool`.
+    pub emitted: U256,
+    /// `emission × treasuryBps / 1e4`.
+    pub treasury: U256,
+    /// `min(share, work_cap)`.
+    pub work_pool: U256,
+    /// `fees × workRewardCapBps / 1e4`.
+    pub work_cap: U256,
+    /// `share − work_pool` if stake is earning, else 0 (it stays in the reserve).
+    pub stake_pool: U256,
+}
+
+/// The split of an epoch that emits: `emission = reserve × rate`, the treasury part, the work pool
+/// capped at `fees × cap_bps / 1e4`, and the rest for the stake stream if any stake is `staked`
+/// (else it stays in the reserve). `emitted <= emission <= reserve` for `rate_wad <= 1e18`.
+pub fn split(
+    reserve: U256,
+    fees: U256,
+    rate_wad: U256,
+    treasury_bps: U256,
+    cap_bps: U256,
+    staked: bool,
+) -> Option<Split> {
+    let emission = emission(reserve, rate_wad)?;
+    let treasury = bps_down(emission, treasury_bps)?;
+    let share = emission.checked_sub(treasury)?;
+    let work_cap = bps_down(fees, cap_bps)?;
+    let work_pool = share.min(work_cap);
+    let stake_pool = if staked {
+        share.checked_sub(work_pool)?
+    } else {
+        U256::ZERO
+    };
+    Some(Split {
+        emitted: treasury.checked_add(work_pool)?.checked_add(stake_pool)?,
+        treasury,
+        work_pool,
+        work_cap,
+        stake_pool,
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! A job's states, limits and storage layout: the fourteen fields `job(id)` returns, indexed by the
-//! `F_…` constants, and how they map onto ten storage slots (the five small fields share one).
+//! A job's states, limits and storage layout: the thirteen fields `job(id)` returns, indexed by the
+//! `F_…` constants, and how they map onto nine storage slots (the five small fields share one). The
+//! stake a job locks is kept by the registry (`jobLock(provider, jobId)`), not here.
 
 use alloy_primitives::{uint, U256};
 
@@ -30,14 +31,14 @@ pub const MAX_JOB_DURATION: u64 = 2_592_000;
 pub(crate) const HOUR: U256 = uint!(3_600_U256);
 
 /// Number of fields of a job (the values `job(id)` returns, in order).
-pub const JOB_FIELDS: usize = 14;
-/// Number of storage slots of a job: the nine 256-bit fields one slot each, and one slot packing the
+pub const JOB_FIELDS: usize = 13;
+/// Number of storage slots of a job: the eight 256-bit fields one slot each, and one slot packing the
 /// five small ones (state, GPU count, max duration, used seconds, phase end). Packing saves three
 /// fresh-slot writes (22,100 gas each) in `createJob` and one in `submitResult`, and turns the
 /// transitions' two or three writes into one (measured in BENCHMARKS.md).
-pub(crate) const JOB_SLOTS: usize = 10;
+pub(crate) const JOB_SLOTS: usize = 9;
 /// Slot of each field (index: the `F_…` constants); slot 0 is the packed one.
-pub(crate) const SLOT_OF: [u8; JOB_FIELDS] = [0, 1, 2, 3, 4, 0, 0, 5, 6, 7, 0, 8, 9, 0];
+pub(crate) const SLOT_OF: [u8; JOB_FIELDS] = [0, 1, 2, 3, 4, 0, 0, 5, 6, 7, 0, 8, 0];
 /// `(bit offset, bit width)` of each field packed in slot 0 (little-endian bit order: offset 0 is
 /// the least significant bit); `(0, 0)` for a field with a slot of its own. State and GPU count
 /// take 32 bits each (both fit: ≤ 8 and ≤ [`MAX_GPU_COUNT`]), the three second counts 64 bits each.
@@ -53,7 +54,6 @@ pub(crate) const PACKING: [(u8, u8); JOB_FIELDS] = [
     (0, 0),
     (0, 0),
     (128, 64),
-    (0, 0),
     (0, 0),
     (192, 64),
 ];
@@ -79,9 +79,7 @@ pub(crate) const F_MAX_COST: usize = 8;
 pub(crate) const F_COST: usize = 9;
 /// Job field 10: GPU-seconds reported by the provider.
 pub(crate) const F_USED_SECONDS: usize = 10;
-/// Job field 11: wei of the provider's stake locked for the job.
-pub(crate) const F_STAKE: usize = 11;
-/// Job field 12: wei of CT posted as dispute bond (0 if never disputed).
-pub(crate) const F_BOND: usize = 12;
-/// Job field 13: end of the current phase (unix seconds); see the crate docs.
-pub(crate) const F_UNTIL: usize = 13;
+/// Job field 11: wei of CT posted as dispute bond (0 if never disputed).
+pub(crate) const F_BOND: usize = 11;
+/// Job field 12: end of the current phase (unix seconds); see the crate docs.
+pub(crate) const F_UNTIL: usize = 12;

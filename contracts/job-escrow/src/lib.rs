@@ -1,28 +1,31 @@
 //! # JobEscrow
 //!
-//! The job lifecycle of compute-market (DESIGN.md §6): a requester locks compute credits for a GPU
-//! job, an eligible provider accepts it (locking part of its registry stake as collateral), runs it
-//! off-chain and submits a result hash with the GPU-seconds used; after a challenge window (or the
-//! requester's approval) the escrow settles the cost through the BME controller and unlocks the
-//! rest; a disputed result goes to an arbitrator; a missed deadline refunds and slashes.
+//! The job lifecycle of compute-market (docs/protocol.md "JobEscrow"): a requester locks compute
+//! credits for a GPU job, an eligible provider accepts it (locking part of its registry stake as
+//! collateral), runs it off-chain and submits a result hash with the GPU-seconds used; after a
+//! challenge window (or the requester's approval) the escrow settles the cost through the BME
+//! controller and unlocks the rest; a disputed result goes to an arbitrator; a missed deadline refunds
+//! and slashes. Jobs are opened by their requester (a named provider or first come), or by an auction
+//! contract (`MARKET_ROLE`, `JobMarket`) that awards them to the best bid.
 //!
 //! Units: credits have 6 decimals (`1_000_000` = 1 USD) and live in the BME controller's ledger,
 //! never here; CT amounts (stake, bonds) are wei (18 decimals); times are unix seconds
 //! (`block.timestamp`); rates are basis points (bps, 1/10_000).
 //!
-//! ## States and transitions (DESIGN.md §6)
+//! ## States and transitions
 //!
 //! | from | function | who | when | to |
 //! |---|---|---|---|---|
-//! | — | `createJob` | requester | not paused | Open |
-//! | Open | `cancelJob` | requester; anyone | any time; from `acceptDeadline` | Cancelled |
-//! | Open | `acceptJob` | eligible provider (the named one, if any) | not paused, before `acceptDeadline` | Running |
+//! | — | `createJob` / `createJobFor` | requester / market | not paused | Open |
+//! | Open | `cancelJob` | requester (the market, for its jobs); anyone | any time; from `acceptDeadline` | Cancelled |
+//! | Open | `acceptJob` | eligible provider (the named one, if any; never for a market's job) | not paused, before `acceptDeadline` | Running |
+//! | Open | `award` | the market that opened it, for a bidder | not paused, before `acceptDeadline` | Running |
 //! | Running | `submitResult` | the provider | before `deadline` | Submitted |
 //! | Running | `claimTimeout` | anyone | from `deadline` | Expired |
 //! | Submitted | `approveResult` | requester | any time | Completed |
 //! | Submitted | `finalize` | anyone | from the challenge window's end | Completed |
 //! | Submitted | `disputeResult` | requester (posts a CT bond) | before the challenge window's end | Disputed |
-//! | Disputed | `resolveDispute(false)` | `ARBITRATOR_ROLE` | before the arbitration window's end | Completed (bond burned) |
+//! | Disputed | `resolveDispute(false)` | `ARBITRATOR_ROLE` | before the arbitration window's end | Submitted, window closed (bond burned); `finalize` settles |
 //! | Disputed | `resolveDispute(true)` | `ARBITRATOR_ROLE` | before the arbitration window's end | Refunded (bond back) |
 //! | Disputed | `finalize` | anyone | from the arbitration window's end | Completed (bond back) |
 //!
@@ -33,25 +36,22 @@
 //!
 //! ## Money
 //! - **Credits** (controller ledger): `createJob` locks `maxCost = ⌈price × gpuCount × maxDuration
-//!   / 3600⌉`. At the end exactly one of: `settle(requester, provider, cost)` + `unlockCredits(requester,
-//!   maxCost − cost)` (Completed; each call skipped when its amount is 0), or
-//!   `unlockCredits(requester, maxCost)` (Cancelled, Refunded, Expired). So settled + refunded = maxCost per job, and the controller splits settled into the
-//!   provider's pay and its fee: paid + fee + refunded = maxCost (DESIGN.md §9.4).
-//! - **Stake** (registry): `acceptJob` locks `quoteTokens(⌈maxCost × collateralBps / 10_000⌉)` wei
-//!   of the provider's stake; every terminal transition from Running/Submitted/Disputed unlocks it.
+//!   / 3600⌉`. An award lowers the price and unlocks `maxCost − maxCost'` at once. At the end exactly
+//!   one of: `settle(requester, provider, cost, maxCost − cost)` (Completed: one controller call
+//!   settles the cost and unlocks the rest), or `unlockCredits(requester, maxCost)` (Cancelled,
+//!   Refunded, Expired). So settled + refunded = the credits locked for the job (invariant 4).
+//! - **Stake** (registry): `acceptJob`/`award` lock `quoteTokens(⌈maxCost × collateralBps /
+//!   10_000⌉)` wei of the provider's stake for the job (`lockStake`, which also checks eligibility
+//!   and the GPU count and fixes the job's penalty base); Completed releases it (`releaseStake`);
+//!   Refunded and Expired slash it (`slashJob`: `fraudSlashBps`/`abandonSlashBps` of the penalty
+//!   base, half to the requester) and release it.
 //! - **Dispute bonds** (CT held by this contract): posted with `transferFrom` in `disputeResult`,
 //!   returned with `transfer` or burned with `burn`; every movement is checked against the escrow's
-//!   own balance, so `balanceOf(escrow) = bondsHeld() = Σ bonds of Disputed jobs` (CT sent here
-//!   directly is the only way to break the equality, and only upwards).
-//! - **Slashes**: `fraudSlashBps` (dispute lost) or `abandonSlashBps` (timeout) of the provider's
-//!   stake (`activeStake + unbondingStake`, read from the registry at the time), rounded down, paid
-//!   by the registry half to the requester and half burned (its `challengerShareBps`), and capped
-//!   there at its `maxSlashBps`.
+//!   own balance, so `balanceOf(escrow) = bondsHeld() = Σ bonds of Disputed jobs`.
 //!
 //! ## Parameters
 //! Set by `PARAMETER_ADMIN_ROLE` (a timelock) with [`JobEscrow::set_parameter`], each within hard
-//! bounds, each change logged as `ParameterUpdated(name, oldValue, newValue)`; names are the ASCII
-//! `bytes32` of [`common::params::name`]. Defaults are DESIGN.md §6's and tokenomics-anchors §8(b)'s.
+//! bounds, each change logged as `ParameterUpdated(name, oldValue, newValue)`:
 //!
 //! | name | default | bounds | unit |
 //! |---|---:|---|---|
@@ -61,49 +61,43 @@
 //! | `arbitrationWindow` | 604_800 | [86_400, 2_592_000] | seconds |
 //! | `minChargeSeconds` | 3_600 | [0, 86_400] | seconds |
 //! | `collateralBps` | 20_000 | [10_000, 100_000] | bps of maxCost |
-//! | `maxOpenJobsPerProvider` | 64 | [1, 64] | jobs |
 //! | `disputeBondBps` | 500 | [0, 10_000] | bps of the cost's CT value |
 //! | `minDisputeBond` | 100e18 | [1e18, 100_000e18] | wei of CT |
-//! | `fraudSlashBps` | 1_000 | [0, 2_000] | bps of stake |
+//! | `fraudSlashBps` | 1_000 | [0, 2_000] | bps of the job's penalty base |
 //! | `fraudJailSeconds` | 2_592_000 | [86_400, 31_536_000] | seconds |
-//! | `abandonSlashBps` | 250 | [0, 2_000] | bps of stake |
+//! | `abandonSlashBps` | 250 | [0, 2_000] | bps of the job's penalty base |
 //!
-//! The registry's `minUnbondingPeriod` must stay ≥ `challengeWindow + arbitrationWindow` + 1 day
-//! (DESIGN.md §5) so stake backing a job cannot leave before a fault is ruled on; governance raises
-//! both together (the escrow does not read the registry's parameters).
+//! The number of open jobs per provider is the registry's `maxOpenJobs`.
 //!
 //! ## Security considerations
-//! - **Roles**: `ARBITRATOR_ROLE` rules disputes (a multisig/council); `PARAMETER_ADMIN_ROLE` sets
-//!   parameters; `PAUSER_ROLE` pauses; `DEFAULT_ADMIN_ROLE` grants them all (multisig/timelock). The
-//!   escrow must hold the controller's `ESCROW_ROLE` and the registry's `JOB_MANAGER_ROLE` and
-//!   `SLASHER_ROLE` (DESIGN.md §7).
-//! - **Pause** stops `createJob` and `acceptJob` only: cancelling, submitting, approving,
-//!   finalising, disputing, resolving and timeouts keep working, so a pause never traps credits,
-//!   stake or bonds (DESIGN.md §2).
-//! - **Checks-effects-interactions**: every check (including the registry's `isEligible` and the
-//!   controller's `quoteTokens` views) comes first, then all storage writes and events, then the
-//!   calls to the controller, the registry and the token, which are the only contracts the escrow
-//!   ever calls, fixed at construction. None of them calls back.
-//! - **Bounded work**: no loop over jobs; each function makes a fixed number of calls; a provider
-//!   has at most `maxOpenJobsPerProvider` jobs between acceptance and their end.
+//! - **Roles**: `ARBITRATOR_ROLE` rules disputes (a multisig/council); `MARKET_ROLE` opens jobs for a
+//!   requester and awards them (the `JobMarket` contract alone: a holder can lock any buyer's credits
+//!   for a job it then controls); `PARAMETER_ADMIN_ROLE` sets parameters; `PAUSER_ROLE` pauses;
+//!   `DEFAULT_ADMIN_ROLE` grants them all. The escrow must hold the controller's `ESCROW_ROLE` and
+//!   the registry's `JOB_MANAGER_ROLE` and `SLASHER_ROLE`.
+//! - **Pause** stops `createJob`, `createJobFor`, `acceptJob` and `award` only: cancelling,
+//!   submitting, approving, finalising, disputing, resolving and timeouts keep working.
+//! - **Oracle**: only acceptance and settlement need a price. A dispute never does (the bond falls
+//!   back to `minDisputeBond` while the oracle cannot price one), a ruling for the provider only
+//!   burns the bond and leaves the settlement to `finalize` (retry until the price is back), and
+//!   refunds and slashes need none: no window closes because of the oracle (SECURITY.md M-3).
+//! - **Checks-effects-interactions**: every check (including the controller's `quoteTokens` view)
+//!   comes first, then all storage writes and events, then the calls to the controller, the registry
+//!   and the token, which are the only contracts the escrow ever calls, fixed at construction. None
+//!   of them calls back.
+//! - **Bounded work**: no loop over jobs; each function makes a fixed number of calls.
 //! - **Time**: only `block.timestamp`. A phase's deadline is exclusive for its actor (`now <
 //!   until`) and inclusive for whoever advances it (`now >= until`), so the two never overlap.
-//! - **Rounding** favours solvency: maxCost, collateral and bond round up; cost and slashes round
-//!   down; the refund is maxCost − cost.
-//! - **Price dependence**: `acceptJob`, `disputeResult` and settlement (`approveResult`, `finalize`,
-//!   `resolveDispute(false)`) need the controller's checked price; while the oracle is stale they
-//!   revert and can be retried. Refunds (`cancelJob`, `claimTimeout`, `resolveDispute(true)`) need
-//!   no price.
-//! - **Self-dealing**: a requester cannot accept its own job (a sybil still can; the controller's
-//!   fee makes wash jobs cost money).
-//! - **Registry preconditions**: `jail` reverts for an unregistered provider; a provider cannot
-//!   deregister while the job's stake lock holds (only slashes elsewhere that clamp its active stake
-//!   to zero could release it), so a fraud ruling cannot be dodged by deregistering.
+//! - **Rounding** favours solvency: maxCost, collateral and bond round up; cost rounds down; the
+//!   refund is maxCost − cost.
+//! - **Self-dealing**: a requester cannot accept its own job (a sybil still can: its rewards are
+//!   capped by the fees it pays, docs/economics.md).
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]
 // stylus-proc generates undocumented items (`user_entrypoint`, export-abi structs) outside test
 // builds; docs stay enforced in the test build, which `cargo clippy --all-targets` checks.
 #![cfg_attr(any(not(test), feature = "export-abi"), allow(missing_docs))]
+#![allow(clippy::result_large_err)]
 
 extern crate alloc;
 
@@ -122,10 +116,13 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use common::{
-    access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
-    params::ParameterUpdated,
+    abi_words::{addr_word, encode_static, uint_word},
+    access::{AccessControl, Roles},
+    calls as ext,
+    errors::invalid_admin,
+    params::Parameters,
     pausable::{Pausable, PauseState},
-    roles::{ARBITRATOR_ROLE, DEFAULT_ADMIN_ROLE, PARAMETER_ADMIN_ROLE},
+    roles::{ARBITRATOR_ROLE, DEFAULT_ADMIN_ROLE, MARKET_ROLE, PARAMETER_ADMIN_ROLE},
 };
 use stylus_sdk::{
     prelude::*,
@@ -151,12 +148,10 @@ pub struct JobEscrow {
     /// `jobs[id]`: the job's slots ([`SLOT_OF`], [`PACKING`]), read and written through one
     /// accessor for every field, indexed by the `F_…` constants (smaller wasm than one per field).
     jobs: StorageMap<U256, StorageArray<StorageU256, JOB_SLOTS>>,
-    /// `open_jobs[provider]`: its jobs in Running, Submitted or Disputed.
-    open_jobs: StorageMap<Address, StorageU256>,
     /// Σ bonds of Disputed jobs (wei of CT).
     bonds: StorageU256,
-    /// The parameters' values, by [`PARAMETERS`] index (units in the crate docs' table).
-    params: StorageArray<StorageU256, PARAMETER_COUNT>,
+    /// The parameters' values (units in the crate docs' table).
+    params: Parameters,
     /// Pause flag.
     pause_state: PauseState,
     /// Role-based access control.
@@ -164,7 +159,7 @@ pub struct JobEscrow {
 }
 
 /// Tuple returned by `job(id)`: `(state, requester, provider, specHash, resultHash, gpuCount,
-/// maxDuration, pricePerGpuHour, maxCost, cost, usedSeconds, stakeLocked, bond, until)`.
+/// maxDuration, pricePerGpuHour, maxCost, cost, usedSeconds, bond, until)`.
 pub type JobInfo = (
     u8,
     Address,
@@ -177,7 +172,6 @@ pub type JobInfo = (
     U256,
     U256,
     u64,
-    U256,
     U256,
     u64,
 );
@@ -209,27 +203,21 @@ impl JobEscrow {
         admin: Address,
     ) -> Result<(), Error> {
         if controller.is_zero() || registry.is_zero() || token.is_zero() {
-            return Err(Error::ZeroAddress(JobEscrowZeroAddress {}));
+            return Err(zero_address());
         }
         if admin.is_zero() {
-            return Err(Error::InvalidDefaultAdmin(
-                AccessControlInvalidDefaultAdmin {
-                    defaultAdmin: admin,
-                },
-            ));
+            return Err(invalid_admin(admin).into());
         }
         self.controller.set(controller);
         self.registry.set(registry);
         self.token.set(token);
-        for (i, value) in PARAMETER_DEFAULT.into_iter().enumerate() {
-            self.set_param(i, value);
-        }
+        self.params.init(&PARAMETERS);
         self.roles._grant_role(DEFAULT_ADMIN_ROLE, admin);
         Ok(())
     }
 
     // -----------------------------------------------------------------------------------------
-    // Lifecycle (DESIGN.md §6)
+    // Lifecycle
     // -----------------------------------------------------------------------------------------
 
     /// Opens a job and locks its maximum cost from the caller's credits in the BME controller:
@@ -248,9 +236,8 @@ impl JobEscrow {
     /// # Errors
     /// * `EnforcedPause()` while paused.
     /// * `JobEscrowInvalidGpuCount(gpuCount, 1024)`, `JobEscrowInvalidDuration(maxDuration,
-    ///   2592000)`, `JobEscrowZeroPrice()`, `JobEscrowArithmeticOverflow()` (maxCost ≥ 2^256).
-    /// * `JobEscrowCallFailed(controller, reason)` if `lockCredits` fails (e.g.
-    ///   `BmeInsufficientCredits`, or the escrow lacks `ESCROW_ROLE`).
+    ///   2592000)`, `JobEscrowInvalidPrice(0, 0)`, `ArithmeticOverflow()` (maxCost ≥ 2^256).
+    /// * `CallFailed(controller, reason)` if `lockCredits` fails (e.g. `BmeInsufficientCredits`).
     ///
     /// # Events
     /// `JobCreated(jobId, requester, provider, specHash, gpuCount, maxDuration, pricePerGpuHour,
@@ -263,72 +250,69 @@ impl JobEscrow {
         max_duration: u64,
         price_per_gpu_hour: U256,
     ) -> Result<U256, Error> {
-        self.pause_state.when_not_paused()?;
-        if gpu_count == 0 || gpu_count > MAX_GPU_COUNT {
-            return Err(Error::InvalidGpuCount(JobEscrowInvalidGpuCount {
-                gpuCount: gpu_count,
-                maxGpuCount: MAX_GPU_COUNT,
-            }));
+        let requester = self.vm().msg_sender();
+        let window = self.param_u64(ACCEPT_WINDOW);
+        self.open(
+            requester,
+            provider,
+            spec_hash,
+            gpu_count,
+            max_duration,
+            price_per_gpu_hour,
+            window,
+        )
+    }
+
+    /// Opens a job for `requester` on behalf of an auction (only `MARKET_ROLE`, the `JobMarket`):
+    /// locks `maxCost` at the maximum price `max_price_per_gpu_hour` from the requester's credits,
+    /// names the calling market as the job's provider (so only its `award` starts the job) and keeps
+    /// it open for `open_seconds` (the bid window plus the time to close the auction).
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount(caller, MARKET_ROLE)`, `JobEscrowZeroAddress()`
+    /// (requester), `JobEscrowInvalidDuration(openSeconds, 2592000)`, and as [`Self::create_job`].
+    ///
+    /// # Events
+    /// `JobCreated(jobId, requester, market, …)`.
+    pub fn create_job_for(
+        &mut self,
+        requester: Address,
+        spec_hash: B256,
+        gpu_count: u32,
+        max_duration: u64,
+        max_price_per_gpu_hour: U256,
+        open_seconds: u64,
+    ) -> Result<U256, Error> {
+        self.roles.only_role(MARKET_ROLE)?;
+        if requester.is_zero() {
+            return Err(zero_address());
         }
-        if max_duration == 0 || max_duration > MAX_JOB_DURATION {
+        if open_seconds == 0 || open_seconds > MAX_JOB_DURATION {
             return Err(Error::InvalidDuration(JobEscrowInvalidDuration {
-                maxDuration: max_duration,
+                maxDuration: open_seconds,
                 maxAllowed: MAX_JOB_DURATION,
             }));
         }
-        if price_per_gpu_hour.is_zero() {
-            return Err(Error::ZeroPrice(JobEscrowZeroPrice {}));
-        }
-        let max_cost = job_cost(price_per_gpu_hour, gpu_count, max_duration, true)?;
-        let requester = self.vm().msg_sender();
-        let until = self.deadline(I_ACCEPT_WINDOW, 0);
-        // Cannot wrap: one id per job; 2^256 jobs are not creatable.
-        let job_id = self.job_count.get().wrapping_add(U256::from(1));
-        self.job_count.set(job_id);
-        self.set_f(job_id, F_STATE, U256::from(OPEN));
-        self.set_f(
-            job_id,
-            F_REQUESTER,
-            U256::from_be_bytes(requester.into_word().0),
-        );
-        self.set_f(
-            job_id,
-            F_PROVIDER,
-            U256::from_be_bytes(provider.into_word().0),
-        );
-        self.set_f(job_id, F_SPEC_HASH, U256::from_be_bytes(spec_hash.0));
-        self.set_f(job_id, F_GPU_COUNT, U256::from(gpu_count));
-        self.set_f(job_id, F_MAX_DURATION, U256::from(max_duration));
-        self.set_f(job_id, F_PRICE, price_per_gpu_hour);
-        self.set_f(job_id, F_MAX_COST, max_cost);
-        self.set_f(job_id, F_UNTIL, U256::from(until));
-        self.emit(
-            &[
-                JobCreated::SIGNATURE_HASH,
-                uint_word(job_id),
-                addr_word(requester),
-                addr_word(provider),
-            ],
-            &[
-                spec_hash,
-                uint_word(U256::from(gpu_count)),
-                u64_word(max_duration),
-                uint_word(price_per_gpu_hour),
-                uint_word(max_cost),
-                u64_word(until),
-            ],
-        );
-        self.credits(lockCreditsCall::SELECTOR, requester, max_cost)?;
-        Ok(job_id)
+        let market = self.vm().msg_sender();
+        self.open(
+            requester,
+            market,
+            spec_hash,
+            gpu_count,
+            max_duration,
+            max_price_per_gpu_hour,
+            open_seconds,
+        )
     }
 
-    /// Cancels an Open job and unlocks its whole maxCost for the requester. The requester may
-    /// cancel at any time before acceptance; anyone may once the accept window is over.
+    /// Cancels an Open job and unlocks its whole maxCost for the requester. The requester (for a job
+    /// a market opened: that market) may cancel at any time before acceptance; anyone may once the
+    /// accept window is over.
     ///
     /// # Errors
     /// * `JobEscrowInvalidState(jobId, state)` unless Open.
     /// * `JobEscrowTooEarly(jobId, acceptDeadline)` for another caller before the deadline.
-    /// * `JobEscrowCallFailed(controller, reason)` if `unlockCredits` fails.
+    /// * `CallFailed(controller, reason)` if `unlockCredits` fails.
     ///
     /// # Events
     /// `JobCancelled(jobId, caller, maxCost)`.
@@ -336,9 +320,15 @@ impl JobEscrow {
         let caller = self.vm().msg_sender();
         self.expect_state(job_id, OPEN)?;
         let requester = self.addr_f(job_id, F_REQUESTER);
+        let named = self.addr_f(job_id, F_PROVIDER);
         let max_cost = self.f(job_id, F_MAX_COST);
         let until = self.u64_f(job_id, F_UNTIL);
-        if caller != requester && self.vm().block_timestamp() < until {
+        let owner = if self.roles.has_role(MARKET_ROLE, named) {
+            named
+        } else {
+            requester
+        };
+        if caller != owner && self.vm().block_timestamp() < until {
             return Err(too_early(job_id, until));
         }
         self.set_state(job_id, CANCELLED);
@@ -354,82 +344,78 @@ impl JobEscrow {
     }
 
     /// The caller, an eligible provider (the named one if the job names one, never the
-    /// requester), accepts an Open job before its accept deadline. Locks `quoteTokens(⌈maxCost ×
-    /// collateralBps / 10_000⌉)` wei of its stake; the result is due before `now + maxDuration +
-    /// submitGrace`.
+    /// requester, never on a job a market opened), accepts an Open job before its accept deadline.
+    /// Locks `quoteTokens(⌈maxCost × collateralBps / 10_000⌉)` wei of its stake in the registry,
+    /// which also checks its eligibility, its GPU count and its number of open jobs; the result is
+    /// due before `now + maxDuration + submitGrace`.
     ///
     /// # Errors
     /// * `EnforcedPause()` while paused.
     /// * `JobEscrowInvalidState(jobId, state)` unless Open.
     /// * `JobEscrowTooLate(jobId, acceptDeadline)` from the deadline on.
-    /// * `JobEscrowNotProvider(jobId, caller)` if another provider is named or the caller is the
-    ///   requester.
-    /// * `JobEscrowTooManyOpenJobs(caller, maxOpenJobsPerProvider)`.
-    /// * `JobEscrowProviderNotEligible(caller)` unless the registry's `isEligible`.
-    /// * `JobEscrowCallFailed(target, reason)` if `isEligible`, `quoteTokens` (e.g. a stale
-    ///   price) or `lockStake` (e.g. `RegistryInsufficientFreeStake`) fails;
-    ///   `JobEscrowArithmeticOverflow()`.
+    /// * `JobEscrowNotProvider(jobId, caller)` if another provider or a market is named or the
+    ///   caller is the requester.
+    /// * `CallFailed(controller, reason)` if `quoteTokens` fails (e.g. a stale price);
+    ///   `CallFailed(registry, reason)` if `lockStake` fails (`RegistryNotEligible`,
+    ///   `RegistryInsufficientGpus`, `RegistryTooManyOpenJobs`, `RegistryInsufficientFreeStake`);
+    ///   `ArithmeticOverflow()`.
     ///
     /// # Events
-    /// `JobAccepted(jobId, provider, stakeLocked, deadline)`.
+    /// `JobAccepted(jobId, provider, pricePerGpuHour, maxCost, 0, stakeLocked, deadline)`.
     pub fn accept_job(&mut self, job_id: U256) -> Result<(), Error> {
         self.pause_state.when_not_paused()?;
         let provider = self.vm().msg_sender();
-        self.expect_state(job_id, OPEN)?;
+        self.expect_open(job_id)?;
         let named = self.addr_f(job_id, F_PROVIDER);
-        let requester = self.addr_f(job_id, F_REQUESTER);
-        let max_cost = self.f(job_id, F_MAX_COST);
-        let max_duration = self.u64_f(job_id, F_MAX_DURATION);
-        let until = self.u64_f(job_id, F_UNTIL);
-        if self.vm().block_timestamp() >= until {
-            return Err(too_late(job_id, until));
+        if !named.is_zero() && named != provider {
+            return Err(not_provider(job_id, provider));
         }
-        if (!named.is_zero() && named != provider) || provider == requester {
-            return Err(Error::NotProvider(JobEscrowNotProvider {
+        let price = self.f(job_id, F_PRICE);
+        self.start(job_id, provider, price)
+    }
+
+    /// Awards an Open job the calling market opened to `provider` at `price_per_gpu_hour` (≤ the
+    /// job's maximum price): the job's price and maxCost become the winning ones, the credits above
+    /// the new maxCost are unlocked for the requester at once, and the job starts exactly as
+    /// `acceptJob` starts it (stake lock with the registry's checks, deadline). Only the market
+    /// named by the job, holding `MARKET_ROLE`.
+    ///
+    /// # Errors
+    /// * `EnforcedPause()` while paused.
+    /// * `AccessControlUnauthorizedAccount(caller, MARKET_ROLE)`.
+    /// * `JobEscrowInvalidState(jobId, state)` unless Open; `JobEscrowTooLate(jobId,
+    ///   acceptDeadline)` from the deadline on.
+    /// * `JobEscrowNotRequester(jobId, caller)` unless the caller opened the job.
+    /// * `JobEscrowNotProvider(jobId, provider)` if `provider` is the requester.
+    /// * `JobEscrowInvalidPrice(price, maxPrice)` if the price is 0 or above the job's.
+    /// * As [`Self::accept_job`] for the stake lock.
+    ///
+    /// # Events
+    /// `JobAccepted(jobId, provider, pricePerGpuHour, maxCost, refunded, stakeLocked, deadline)`.
+    pub fn award(
+        &mut self,
+        job_id: U256,
+        provider: Address,
+        price_per_gpu_hour: U256,
+    ) -> Result<(), Error> {
+        self.pause_state.when_not_paused()?;
+        self.roles.only_role(MARKET_ROLE)?;
+        let market = self.vm().msg_sender();
+        self.expect_open(job_id)?;
+        if self.addr_f(job_id, F_PROVIDER) != market {
+            return Err(Error::NotRequester(JobEscrowNotRequester {
                 jobId: job_id,
-                caller: provider,
+                caller: market,
             }));
         }
-        let open = self.open_jobs.get(provider);
-        let max_open = self.param(I_MAX_OPEN_JOBS);
-        if open >= max_open {
-            return Err(Error::TooManyOpenJobs(JobEscrowTooManyOpenJobs {
-                provider,
-                maxOpenJobs: max_open,
+        let max_price = self.f(job_id, F_PRICE);
+        if price_per_gpu_hour.is_zero() || price_per_gpu_hour > max_price {
+            return Err(Error::InvalidPrice(JobEscrowInvalidPrice {
+                price: price_per_gpu_hour,
+                maxPrice: max_price,
             }));
         }
-        let registry = self.registry.get();
-        if self.view(registry, addr_only(isEligibleCall::SELECTOR, provider))? != U256::from(1) {
-            return Err(Error::ProviderNotEligible(JobEscrowProviderNotEligible {
-                provider,
-            }));
-        }
-        let collateral = mul_div(max_cost, self.param(I_COLLATERAL_BPS), BPS, true)?;
-        let stake = self.quote(collateral)?;
-        let deadline = self.deadline(I_SUBMIT_GRACE, max_duration);
-        // Cannot wrap: open < maxOpenJobsPerProvider <= 64.
-        self.open_jobs
-            .insert(provider, open.wrapping_add(U256::from(1)));
-        self.set_f(job_id, F_STATE, U256::from(RUNNING));
-        self.set_f(
-            job_id,
-            F_PROVIDER,
-            U256::from_be_bytes(provider.into_word().0),
-        );
-        self.set_f(job_id, F_STAKE, stake);
-        self.set_f(job_id, F_UNTIL, U256::from(deadline));
-        self.emit(
-            &[
-                JobAccepted::SIGNATURE_HASH,
-                uint_word(job_id),
-                addr_word(provider),
-            ],
-            &[uint_word(stake), u64_word(deadline)],
-        );
-        self.call_out(
-            registry,
-            addr_amount(lockStakeCall::SELECTOR, provider, stake),
-        )
+        self.start(job_id, provider, price_per_gpu_hour)
     }
 
     /// The job's provider submits its result before the deadline. `cost = ⌊pricePerGpuHour ×
@@ -462,10 +448,7 @@ impl JobEscrow {
         let gpu_count = self.u64_f(job_id, F_GPU_COUNT) as u32;
         let price = self.f(job_id, F_PRICE);
         if caller != provider {
-            return Err(Error::NotProvider(JobEscrowNotProvider {
-                jobId: job_id,
-                caller,
-            }));
+            return Err(not_provider(job_id, caller));
         }
         if self.vm().block_timestamp() >= until {
             return Err(too_late(job_id, until));
@@ -476,9 +459,9 @@ impl JobEscrow {
                 maxDuration: max_duration,
             }));
         }
-        let min_charge = self.param_u64(I_MIN_CHARGE_SECONDS).min(max_duration);
+        let min_charge = self.param_u64(MIN_CHARGE_SECONDS).min(max_duration);
         let cost = job_cost(price, gpu_count, used_seconds.max(min_charge), false)?;
-        let challenge_end = self.deadline(I_CHALLENGE_WINDOW, 0);
+        let challenge_end = self.deadline(CHALLENGE_WINDOW, 0);
         self.set_f(job_id, F_STATE, U256::from(SUBMITTED));
         self.set_f(job_id, F_RESULT_HASH, U256::from_be_bytes(result_hash.0));
         self.set_f(job_id, F_USED_SECONDS, U256::from(used_seconds));
@@ -492,9 +475,9 @@ impl JobEscrow {
             ],
             &[
                 result_hash,
-                u64_word(used_seconds),
+                uint_word(U256::from(used_seconds)),
                 uint_word(cost),
-                u64_word(challenge_end),
+                uint_word(U256::from(challenge_end)),
             ],
         );
         Ok(())
@@ -506,8 +489,8 @@ impl JobEscrow {
     /// # Errors
     /// * `JobEscrowInvalidState(jobId, state)` unless Submitted.
     /// * `JobEscrowNotRequester(jobId, caller)`.
-    /// * `JobEscrowCallFailed(target, reason)` if `settle`, `unlockCredits`, `unlockStake` or
-    ///   `recordOutcome` fails.
+    /// * `CallFailed(target, reason)` if the controller's `settle` (e.g. a stale price: retry) or
+    ///   the registry's `releaseStake` fails.
     ///
     /// # Events
     /// `JobCompleted(jobId, provider, caller, cost, maxCost - cost)`.
@@ -515,21 +498,21 @@ impl JobEscrow {
         let caller = self.vm().msg_sender();
         self.expect_state(job_id, SUBMITTED)?;
         self.only_requester(job_id, caller)?;
-        self.complete(job_id, caller, false)
+        self.complete(job_id, caller)
     }
 
-    /// Anyone completes a job whose window is over: a Submitted job once its challenge window
-    /// ended, or a Disputed job once the arbitration window ended without a ruling (then the bond
-    /// goes back to the requester). Settles `cost` credits to the provider through the controller
-    /// (`settle`, skipped when 0), unlocks `maxCost − cost` for the requester (skipped when 0),
-    /// unlocks the stake and records a success.
+    /// Anyone completes a job whose window is over: a Submitted job once its challenge window ended
+    /// (or at once after a ruling for the provider), or a Disputed job once the arbitration window
+    /// ended without a ruling (then the bond goes back to the requester). Settles `cost` credits to
+    /// the provider and unlocks `maxCost − cost` for the requester in one controller call, releases
+    /// the stake and counts a success.
     ///
     /// # Errors
     /// * `JobEscrowInvalidState(jobId, state)` unless Submitted or Disputed.
     /// * `JobEscrowTooEarly(jobId, windowEnd)` before the window's end.
-    /// * `JobEscrowCallFailed(target, reason)` if a controller or registry call fails (e.g. the
-    ///   controller's price is stale: retry later); `JobEscrowCallFailed(token, reason)` or
-    ///   `JobEscrowBalanceDeltaMismatch` if the bond's return fails.
+    /// * `CallFailed(target, reason)` if a controller or registry call fails (e.g. the controller's
+    ///   price is stale: retry later); `CallFailed(token, reason)` or `BalanceDeltaMismatch` if the
+    ///   bond's return fails.
     ///
     /// # Events
     /// `JobCompleted(jobId, provider, caller, cost, maxCost - cost)`; from Disputed also
@@ -544,13 +527,14 @@ impl JobEscrow {
         if self.vm().block_timestamp() < until {
             return Err(too_early(job_id, until));
         }
-        self.complete(job_id, caller, false)
+        self.complete(job_id, caller)
     }
 
     /// The requester disputes a submitted result inside the challenge window, posting a CT bond of
     /// `max(quoteTokens(⌈cost × disputeBondBps / 10_000⌉), minDisputeBond)` wei pulled with
-    /// `transferFrom` (approve the escrow first). The arbitrator then has `arbitrationWindow`
-    /// seconds to rule.
+    /// `transferFrom` (approve the escrow first). While the controller cannot price the bond (a
+    /// stale feed, a down sequencer) the bond is `minDisputeBond`: a dispute never waits for the
+    /// oracle. The arbitrator then has `arbitrationWindow` seconds to rule.
     ///
     /// # Arguments
     /// * `evidence_hash` - hash of the off-chain evidence (only logged).
@@ -559,10 +543,9 @@ impl JobEscrow {
     /// * `JobEscrowInvalidState(jobId, state)` unless Submitted.
     /// * `JobEscrowNotRequester(jobId, caller)`.
     /// * `JobEscrowTooLate(jobId, challengeDeadline)` from the window's end on.
-    /// * `JobEscrowCallFailed(controller, reason)` if `quoteTokens` fails;
-    ///   `JobEscrowArithmeticOverflow()`.
-    /// * `JobEscrowCallFailed(token, returnData)` if `transferFrom` fails or does not return `true`;
-    ///   `JobEscrowBalanceDeltaMismatch(bond, received)` if the escrow did not receive exactly the
+    /// * `ArithmeticOverflow()`.
+    /// * `CallFailed(token, returnData)` if `transferFrom` fails or does not return `true`;
+    ///   `BalanceDeltaMismatch(token, bond, received)` if the escrow did not receive exactly the
     ///   bond.
     ///
     /// # Events
@@ -576,15 +559,16 @@ impl JobEscrow {
         if self.vm().block_timestamp() >= until {
             return Err(too_late(job_id, until));
         }
-        let bond_credits = mul_div(cost, self.param(I_DISPUTE_BOND_BPS), BPS, true)?;
+        let bond_credits = mul_div(cost, self.params.get(DISPUTE_BOND_BPS), BPS, true)?;
+        // Oracle down or stale: the quote reverts, and the minimum bond applies.
         let quoted = if bond_credits.is_zero() {
             U256::ZERO
         } else {
-            self.quote(bond_credits)?
+            self.quote(bond_credits).unwrap_or_default()
         };
-        let bond = quoted.max(self.param(I_MIN_DISPUTE_BOND));
+        let bond = quoted.max(self.params.get(MIN_DISPUTE_BOND));
         let bonds = add(self.bonds.get(), bond)?;
-        let arbitration_end = self.deadline(I_ARBITRATION_WINDOW, 0);
+        let arbitration_end = self.deadline(ARBITRATION_WINDOW, 0);
         self.bonds.set(bonds);
         self.set_f(job_id, F_STATE, U256::from(DISPUTED));
         self.set_f(job_id, F_BOND, bond);
@@ -595,37 +579,50 @@ impl JobEscrow {
                 uint_word(job_id),
                 addr_word(requester),
             ],
-            &[evidence_hash, uint_word(bond), u64_word(arbitration_end)],
+            &[
+                evidence_hash,
+                uint_word(bond),
+                uint_word(U256::from(arbitration_end)),
+            ],
         );
         let this = self.vm().contract_address();
-        self.move_bond(transfer_from(requester, this, bond), true, bond, true)
+        let token = self.token.get();
+        ext::token_move(
+            self,
+            token,
+            &transfer_from(requester, this, bond),
+            bond,
+            true,
+        )?;
+        Ok(())
     }
 
-    /// The arbitrator rules on a Disputed job before the arbitration window ends (DESIGN.md §6).
-    /// Provider at fault: the requester's whole maxCost is unlocked, the provider is slashed
-    /// `fraudSlashBps` of its stake (half to the requester, per the registry) and jailed for
-    /// `fraudJailSeconds`, its stake lock released, a failure recorded, and the bond returned.
-    /// Not at fault: settles as [`Self::finalize`] and burns the bond. Only `ARBITRATOR_ROLE`.
+    /// The arbitrator rules on a Disputed job before the arbitration window ends. Provider at fault:
+    /// the requester's whole maxCost is unlocked, the provider is slashed `fraudSlashBps` of the
+    /// job's penalty base (half to the requester, per the registry) and jailed for
+    /// `fraudJailSeconds`, its stake lock released, a failure recorded, and the bond returned — no
+    /// price needed. Not at fault: the bond is burned and the job is Submitted again with its window
+    /// closed, so `finalize` (anyone, at once) settles it when the price is available. Only
+    /// `ARBITRATOR_ROLE`.
     ///
     /// # Errors
     /// * `AccessControlUnauthorizedAccount(caller, ARBITRATOR_ROLE)`.
     /// * `JobEscrowInvalidState(jobId, state)` unless Disputed.
     /// * `JobEscrowTooLate(jobId, arbitrationDeadline)` from the window's end on.
-    /// * `JobEscrowCallFailed(target, reason)` if a controller or registry call fails;
-    ///   `JobEscrowArithmeticOverflow()`; `JobEscrowCallFailed(token, reason)` or
-    ///   `JobEscrowBalanceDeltaMismatch` if the bond's return or burn fails.
+    /// * `CallFailed(target, reason)` if a controller or registry call fails;
+    ///   `CallFailed(token, reason)` or `BalanceDeltaMismatch` if the bond's return or burn fails.
     ///
     /// # Events
     /// `DisputeResolved(jobId, arbitrator, providerAtFault)`, then at fault `JobRefunded(jobId,
     /// requester, maxCost)` and `BondReleased(jobId, requester, bond, false)`, otherwise
-    /// `JobCompleted(jobId, provider, arbitrator, cost, maxCost - cost)` and `BondReleased(jobId,
-    /// requester, bond, true)`.
+    /// `BondReleased(jobId, requester, bond, true)`.
     pub fn resolve_dispute(&mut self, job_id: U256, provider_at_fault: bool) -> Result<(), Error> {
         self.roles.only_role(ARBITRATOR_ROLE)?;
         let arbitrator = self.vm().msg_sender();
         self.expect_state(job_id, DISPUTED)?;
         let until = self.u64_f(job_id, F_UNTIL);
-        if self.vm().block_timestamp() >= until {
+        let now = self.vm().block_timestamp();
+        if now >= until {
             return Err(too_late(job_id, until));
         }
         self.emit(
@@ -637,22 +634,25 @@ impl JobEscrow {
             &[uint_word(U256::from(provider_at_fault as u8))],
         );
         if provider_at_fault {
-            self.fail(job_id, REFUNDED)
-        } else {
-            self.complete(job_id, arbitrator, true)
+            return self.fail(job_id, REFUNDED);
         }
+        let requester = self.addr_f(job_id, F_REQUESTER);
+        let bond = self.f(job_id, F_BOND);
+        self.set_f(job_id, F_STATE, U256::from(SUBMITTED));
+        self.set_f(job_id, F_UNTIL, U256::from(now));
+        self.release_bond_effects(job_id, requester, bond, true);
+        self.release_bond(requester, bond, true)
     }
 
     /// Anyone ends a Running job whose provider submitted nothing before the deadline: the
-    /// requester's whole maxCost is unlocked, the provider is slashed `abandonSlashBps` of its
-    /// stake (half to the requester, per the registry), its stake lock released and a failure
-    /// recorded.
+    /// requester's whole maxCost is unlocked, the provider is slashed `abandonSlashBps` of the job's
+    /// penalty base (half to the requester, per the registry), its stake lock released and a failure
+    /// recorded. Needs no price.
     ///
     /// # Errors
     /// * `JobEscrowInvalidState(jobId, state)` unless Running.
     /// * `JobEscrowTooEarly(jobId, deadline)` before the deadline.
-    /// * `JobEscrowCallFailed(target, reason)` if a controller or registry call fails;
-    ///   `JobEscrowArithmeticOverflow()`.
+    /// * `CallFailed(target, reason)` if a controller or registry call fails.
     ///
     /// # Events
     /// `JobExpired(jobId, provider, maxCost)`.
@@ -674,37 +674,22 @@ impl JobEscrow {
     ///
     /// # Errors
     /// * `AccessControlUnauthorizedAccount(caller, PARAMETER_ADMIN_ROLE)`.
-    /// * `JobEscrowUnknownParameter(name)`.
-    /// * `JobEscrowParameterOutOfBounds(value, min, max)`.
+    /// * `UnknownParameter(name)`, `ParameterOutOfBounds(name, value, min, max)`.
     ///
     /// # Events
     /// `ParameterUpdated(name, oldValue, newValue)`.
     pub fn set_parameter(&mut self, name: B256, value: U256) -> Result<(), Error> {
         self.roles.only_role(PARAMETER_ADMIN_ROLE)?;
-        let index = param_index(name)?;
-        let (min, max) = (PARAMETER_MIN[index], PARAMETER_MAX[index]);
-        if value < min || value > max {
-            return Err(Error::ParameterOutOfBounds(JobEscrowParameterOutOfBounds {
-                value,
-                min,
-                max,
-            }));
-        }
-        let old = self.param(index);
-        self.set_param(index, value);
-        self.emit(
-            &[ParameterUpdated::SIGNATURE_HASH, name],
-            &[uint_word(old), uint_word(value)],
-        );
+        self.params.set_in(&PARAMETERS, name, value)?;
         Ok(())
     }
 
     /// The current value of parameter `name` (see the crate docs' table for names and units).
     ///
     /// # Errors
-    /// `JobEscrowUnknownParameter(name)`.
+    /// `UnknownParameter(name)`.
     pub fn parameter(&self, name: B256) -> Result<U256, Error> {
-        Ok(self.param(param_index(name)?))
+        Ok(self.params.value(&PARAMETERS, name)?)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -712,14 +697,15 @@ impl JobEscrow {
     // -----------------------------------------------------------------------------------------
 
     /// Job `job_id`: `(state, requester, provider, specHash, resultHash, gpuCount, maxDuration,
-    /// pricePerGpuHour, maxCost, cost, usedSeconds, stakeLocked, bond, until)`.
+    /// pricePerGpuHour, maxCost, cost, usedSeconds, bond, until)`.
     ///
     /// * `state`: 0 no such job, 1 Open, 2 Running, 3 Submitted, 4 Completed, 5 Cancelled,
     ///   6 Disputed, 7 Refunded, 8 Expired (4, 5, 7, 8 terminal).
-    /// * `provider`: the named provider (zero = any) until accepted, then the accepting one.
+    /// * `provider`: the named provider (zero = any; a market for an auction) until accepted, then
+    ///   the accepting one. Its stake lock is the registry's `jobLock(provider, jobId)`.
     /// * `pricePerGpuHour`, `maxCost`, `cost`: credits (1e6 = 1 USD); `cost` is what the result
     ///   claims (settled when Completed; 0 when Refunded, Cancelled or Expired).
-    /// * `maxDuration`, `usedSeconds`: seconds; `stakeLocked`, `bond`: wei of CT.
+    /// * `maxDuration`, `usedSeconds`: seconds; `bond`: wei of CT.
     /// * `until`: unix seconds, the end of the current phase (accept deadline, result deadline,
     ///   challenge end, arbitration end).
     ///
@@ -737,7 +723,6 @@ impl JobEscrow {
             self.f(job_id, F_MAX_COST),
             self.f(job_id, F_COST),
             self.u64_f(job_id, F_USED_SECONDS),
-            self.f(job_id, F_STAKE),
             self.f(job_id, F_BOND),
             self.u64_f(job_id, F_UNTIL),
         )
@@ -746,11 +731,6 @@ impl JobEscrow {
     /// Number of jobs created; ids run from 1 to this.
     pub fn job_count(&self) -> U256 {
         self.job_count.get()
-    }
-
-    /// Jobs of `provider` between acceptance and their end (Running, Submitted or Disputed).
-    pub fn open_jobs(&self, provider: Address) -> U256 {
-        self.open_jobs.get(provider)
     }
 
     /// Σ dispute bonds of Disputed jobs (wei of CT): equals the escrow's CT balance.
@@ -773,18 +753,21 @@ fn job_cost(price: U256, gpu_count: u32, seconds: u64, round_up: bool) -> Result
     mul_div(price, gpu_seconds, HOUR, round_up)
 }
 
-/// The index of parameter `name` in [`PARAMETERS`].
-fn param_index(name: B256) -> Result<usize, Error> {
-    PARAMETERS
-        .iter()
-        .position(|n| *n == name)
-        .ok_or(Error::UnknownParameter(JobEscrowUnknownParameter { name }))
+fn zero_address() -> Error {
+    Error::ZeroAddress(JobEscrowZeroAddress {})
 }
 
 fn invalid_state(job_id: U256, state: u8) -> Error {
     Error::InvalidState(JobEscrowInvalidState {
         jobId: job_id,
         state,
+    })
+}
+
+fn not_provider(job_id: U256, caller: Address) -> Error {
+    Error::NotProvider(JobEscrowNotProvider {
+        jobId: job_id,
+        caller,
     })
 }
 
@@ -813,6 +796,138 @@ impl JobEscrow {
     #[cfg(test)]
     pub(crate) fn job_slots(&self, job_id: U256) -> [U256; JOB_SLOTS] {
         core::array::from_fn(|i| self.jobs.getter(job_id).get(i).unwrap_or_default())
+    }
+
+    /// The shared body of `createJob` and `createJobFor`: checks, stores an Open job open for
+    /// `open_seconds`, logs it and locks `maxCost` of the requester's credits.
+    #[allow(clippy::too_many_arguments)]
+    fn open(
+        &mut self,
+        requester: Address,
+        provider: Address,
+        spec_hash: B256,
+        gpu_count: u32,
+        max_duration: u64,
+        price_per_gpu_hour: U256,
+        open_seconds: u64,
+    ) -> Result<U256, Error> {
+        self.pause_state.when_not_paused()?;
+        if gpu_count == 0 || gpu_count > MAX_GPU_COUNT {
+            return Err(Error::InvalidGpuCount(JobEscrowInvalidGpuCount {
+                gpuCount: gpu_count,
+                maxGpuCount: MAX_GPU_COUNT,
+            }));
+        }
+        if max_duration == 0 || max_duration > MAX_JOB_DURATION {
+            return Err(Error::InvalidDuration(JobEscrowInvalidDuration {
+                maxDuration: max_duration,
+                maxAllowed: MAX_JOB_DURATION,
+            }));
+        }
+        if price_per_gpu_hour.is_zero() {
+            return Err(Error::InvalidPrice(JobEscrowInvalidPrice {
+                price: U256::ZERO,
+                maxPrice: U256::ZERO,
+            }));
+        }
+        let max_cost = job_cost(price_per_gpu_hour, gpu_count, max_duration, true)?;
+        let until = self.vm().block_timestamp().saturating_add(open_seconds);
+        // Cannot wrap: one id per job; 2^256 jobs are not creatable.
+        let job_id = self.job_count.get().wrapping_add(U256::from(1));
+        self.job_count.set(job_id);
+        self.set_f(job_id, F_STATE, U256::from(OPEN));
+        self.set_f(
+            job_id,
+            F_REQUESTER,
+            U256::from_be_bytes(requester.into_word().0),
+        );
+        self.set_f(
+            job_id,
+            F_PROVIDER,
+            U256::from_be_bytes(provider.into_word().0),
+        );
+        self.set_f(job_id, F_SPEC_HASH, U256::from_be_bytes(spec_hash.0));
+        self.set_f(job_id, F_GPU_COUNT, U256::from(gpu_count));
+        self.set_f(job_id, F_MAX_DURATION, U256::from(max_duration));
+        self.set_f(job_id, F_PRICE, price_per_gpu_hour);
+        self.set_f(job_id, F_MAX_COST, max_cost);
+        self.set_f(job_id, F_UNTIL, U256::from(until));
+        self.emit(
+            &[
+                JobCreated::SIGNATURE_HASH,
+                uint_word(job_id),
+                addr_word(requester),
+                addr_word(provider),
+            ],
+            &[
+                spec_hash,
+                uint_word(U256::from(gpu_count)),
+                uint_word(U256::from(max_duration)),
+                uint_word(price_per_gpu_hour),
+                uint_word(max_cost),
+                uint_word(U256::from(until)),
+            ],
+        );
+        self.credits(lockCreditsCall::SELECTOR, requester, max_cost)?;
+        Ok(job_id)
+    }
+
+    /// Fails unless job `job_id` is Open and its accept deadline has not passed.
+    fn expect_open(&self, job_id: U256) -> Result<(), Error> {
+        self.expect_state(job_id, OPEN)?;
+        let until = self.u64_f(job_id, F_UNTIL);
+        if self.vm().block_timestamp() >= until {
+            return Err(too_late(job_id, until));
+        }
+        Ok(())
+    }
+
+    /// Starts an Open job for `provider` at `price` (the job's own, or an award's ≤ it): the shared
+    /// body of `acceptJob` and `award`. Lowers maxCost to the price and unlocks the difference,
+    /// locks the stake in the registry (which checks eligibility, GPUs, open jobs and free stake)
+    /// and sets the result deadline.
+    fn start(&mut self, job_id: U256, provider: Address, price: U256) -> Result<(), Error> {
+        let requester = self.addr_f(job_id, F_REQUESTER);
+        if provider == requester || provider.is_zero() {
+            return Err(not_provider(job_id, provider));
+        }
+        let gpu_count = self.u64_f(job_id, F_GPU_COUNT) as u32;
+        let max_duration = self.u64_f(job_id, F_MAX_DURATION);
+        let old_max_cost = self.f(job_id, F_MAX_COST);
+        let max_cost = job_cost(price, gpu_count, max_duration, true)?;
+        // Cannot wrap: price <= the job's price, so the new ceiling <= the old one.
+        let refund = old_max_cost.saturating_sub(max_cost);
+        let collateral = mul_div(max_cost, self.params.get(COLLATERAL_BPS), BPS, true)?;
+        let stake = self.quote(collateral)?;
+        let deadline = self.deadline(SUBMIT_GRACE, max_duration);
+        self.set_f(job_id, F_STATE, U256::from(RUNNING));
+        self.set_f(
+            job_id,
+            F_PROVIDER,
+            U256::from_be_bytes(provider.into_word().0),
+        );
+        self.set_f(job_id, F_PRICE, price);
+        self.set_f(job_id, F_MAX_COST, max_cost);
+        self.set_f(job_id, F_UNTIL, U256::from(deadline));
+        self.emit(
+            &[
+                JobAccepted::SIGNATURE_HASH,
+                uint_word(job_id),
+                addr_word(provider),
+            ],
+            &[
+                uint_word(price),
+                uint_word(max_cost),
+                uint_word(refund),
+                uint_word(stake),
+                uint_word(U256::from(deadline)),
+            ],
+        );
+        if !refund.is_zero() {
+            self.credits(unlockCreditsCall::SELECTOR, requester, refund)?;
+        }
+        let registry = self.registry.get();
+        self.call_out(registry, &lock_stake(provider, job_id, stake, gpu_count))
     }
 
     /// Field `field` (< [`JOB_FIELDS`]) of job `job_id`: its slot, or its bits of the packed slot.
@@ -859,29 +974,17 @@ impl JobEscrow {
         word_u64(self.f(job_id, field))
     }
 
-    /// Parameter `index` (< [`PARAMETER_COUNT`]) of [`PARAMETERS`].
-    fn param(&self, index: usize) -> U256 {
-        self.params.get(index).unwrap_or_default()
-    }
-
     /// A parameter that fits 64 bits (all but `minDisputeBond`, by their bounds).
-    fn param_u64(&self, index: usize) -> u64 {
-        word_u64(self.param(index))
+    fn param_u64(&self, name: B256) -> u64 {
+        word_u64(self.params.get(name))
     }
 
-    /// Sets parameter `index` (no checks).
-    fn set_param(&mut self, index: usize, value: U256) {
-        if let Some(mut slot) = self.params.setter(index) {
-            slot.set(value);
-        }
-    }
-
-    /// `now + extra + parameter(index)` (seconds; saturating, never reached in practice).
-    fn deadline(&self, index: usize, extra: u64) -> u64 {
+    /// `now + extra + parameter(name)` (seconds; saturating, never reached in practice).
+    fn deadline(&self, name: B256, extra: u64) -> u64 {
         self.vm()
             .block_timestamp()
             .saturating_add(extra)
-            .saturating_add(self.param_u64(index))
+            .saturating_add(self.param_u64(name))
     }
 
     /// The state of job `job_id` ([`NONE`] if unknown).
@@ -915,21 +1018,19 @@ impl JobEscrow {
         }
     }
 
-    /// Ends a Submitted or Disputed job as Completed (checks done by the caller): settles the cost
-    /// to the provider, refunds the rest, releases the stake, records a success, and returns
-    /// (`burn_bond == false`) or burns the bond of a Disputed job.
-    fn complete(&mut self, job_id: U256, caller: Address, burn_bond: bool) -> Result<(), Error> {
+    /// Ends a Submitted or Disputed job as Completed (checks done by the caller): one controller
+    /// call settles the cost to the provider and unlocks the rest, one registry call releases the
+    /// stake and counts a success, and the bond of a Disputed job (no ruling in time) goes back.
+    fn complete(&mut self, job_id: U256, caller: Address) -> Result<(), Error> {
         let disputed = self.state_of(job_id) == DISPUTED;
         let requester = self.addr_f(job_id, F_REQUESTER);
         let provider = self.addr_f(job_id, F_PROVIDER);
         let max_cost = self.f(job_id, F_MAX_COST);
         let cost = self.f(job_id, F_COST);
-        let stake = self.f(job_id, F_STAKE);
         let bond = self.f(job_id, F_BOND);
         // Cannot wrap: cost <= maxCost (billed seconds <= maxDuration, floor vs ceil).
         let refund = max_cost.wrapping_sub(cost);
         self.set_state(job_id, COMPLETED);
-        self.close(provider);
         self.emit(
             &[
                 JobCompleted::SIGNATURE_HASH,
@@ -940,38 +1041,43 @@ impl JobEscrow {
             &[uint_word(cost), uint_word(refund)],
         );
         if disputed {
-            self.release_bond_effects(job_id, requester, bond, burn_bond);
+            self.release_bond_effects(job_id, requester, bond, false);
         }
         // Interactions.
-        if !cost.is_zero() {
-            let controller = self.controller.get();
-            self.call_out(controller, settle(requester, provider, cost))?;
-        }
-        if !refund.is_zero() {
-            self.credits(unlockCreditsCall::SELECTOR, requester, refund)?;
-        }
-        self.release_stake(provider, stake, true)?;
+        let controller = self.controller.get();
+        self.call_out(controller, &settle(requester, provider, cost, refund))?;
+        let registry = self.registry.get();
+        self.call_out(
+            registry,
+            &addr_amount(releaseStakeCall::SELECTOR, provider, job_id),
+        )?;
         if disputed {
-            self.release_bond(requester, bond, burn_bond)?;
+            self.release_bond(requester, bond, false)?;
         }
         Ok(())
     }
 
     /// Ends a Running (timeout, `EXPIRED`) or Disputed (provider at fault, `REFUNDED`) job with a
-    /// full refund, a slash of `abandonSlashBps`/`fraudSlashBps` of the provider's stake to the
-    /// requester, a jail (`REFUNDED` only), the stake released, a failure recorded, and the bond
-    /// of a Disputed job returned.
+    /// full refund, a slash of `abandonSlashBps`/`fraudSlashBps` of the job's penalty base to the
+    /// requester with the stake released and a failure recorded (one registry call), a jail
+    /// (`REFUNDED` only), and the bond of a Disputed job returned.
     fn fail(&mut self, job_id: U256, state: u8) -> Result<(), Error> {
         let fraud = state == REFUNDED;
         let requester = self.addr_f(job_id, F_REQUESTER);
         let provider = self.addr_f(job_id, F_PROVIDER);
         let max_cost = self.f(job_id, F_MAX_COST);
-        let stake = self.f(job_id, F_STAKE);
         let bond = self.f(job_id, F_BOND);
+        let (bps, until) = if fraud {
+            (
+                self.params.get(FRAUD_SLASH_BPS),
+                self.deadline(FRAUD_JAIL_SECONDS, 0),
+            )
+        } else {
+            (self.params.get(ABANDON_SLASH_BPS), 0)
+        };
         self.set_f(job_id, F_STATE, U256::from(state));
         // Nothing is settled: cost + refunded = 0 + maxCost.
         self.set_f(job_id, F_COST, U256::ZERO);
-        self.close(provider);
         let (signature, who) = if fraud {
             (JobRefunded::SIGNATURE_HASH, requester)
         } else {
@@ -987,38 +1093,15 @@ impl JobEscrow {
         // Interactions.
         self.credits(unlockCreditsCall::SELECTOR, requester, max_cost)?;
         let registry = self.registry.get();
-        let total = add(
-            self.view(registry, addr_only(activeStakeCall::SELECTOR, provider))?,
-            self.view(registry, addr_only(unbondingStakeCall::SELECTOR, provider))?,
-        )?;
-        let bps = self.param(if fraud {
-            I_FRAUD_SLASH_BPS
-        } else {
-            I_ABANDON_SLASH_BPS
-        });
-        let amount = mul_div(total, bps, BPS, false)?;
-        if !amount.is_zero() {
+        self.call_out(registry, &slash_job(provider, job_id, bps, requester))?;
+        if fraud {
             self.call_out(
                 registry,
-                slash(provider, amount, requester, uint_word(job_id)),
+                &addr_amount(jailCall::SELECTOR, provider, U256::from(until)),
             )?;
-        }
-        if fraud {
-            let until = self.deadline(I_FRAUD_JAIL_SECONDS, 0);
-            self.call_out(registry, jail(provider, until))?;
-        }
-        self.release_stake(provider, stake, false)?;
-        if fraud {
             self.release_bond(requester, bond, false)?;
         }
         Ok(())
-    }
-
-    /// One job of `provider`'s left Running/Submitted/Disputed.
-    fn close(&mut self, provider: Address) {
-        // Cannot wrap: every job counted here was counted in by `acceptJob`.
-        let open = self.open_jobs.get(provider).wrapping_sub(U256::from(1));
-        self.open_jobs.insert(provider, open);
     }
 
     /// The bookkeeping and event of a bond's release (before the interactions).
@@ -1036,132 +1119,46 @@ impl JobEscrow {
         );
     }
 
-    /// Returns the bond to `requester` or burns it.
+    /// Returns the bond to `requester` or burns it, checking the escrow's balance delta.
     fn release_bond(&mut self, requester: Address, bond: U256, burn: bool) -> Result<(), Error> {
-        if burn {
-            self.move_bond(calls::burn(bond), false, bond, false)
+        let data = if burn {
+            calls::burn(bond)
         } else {
-            self.move_bond(
-                addr_amount(transferCall::SELECTOR, requester, bond),
-                true,
-                bond,
-                false,
-            )
-        }
-    }
-
-    /// `unlockStake(provider, stake)` then `recordOutcome(provider, success)`.
-    fn release_stake(
-        &mut self,
-        provider: Address,
-        stake: U256,
-        success: bool,
-    ) -> Result<(), Error> {
-        let registry = self.registry.get();
-        self.call_out(
-            registry,
-            addr_amount(unlockStakeCall::SELECTOR, provider, stake),
-        )?;
-        self.call_out(registry, record_outcome(provider, success))
+            addr_amount(transferCall::SELECTOR, requester, bond)
+        };
+        let token = self.token.get();
+        ext::token_move(self, token, &data, bond, false)?;
+        Ok(())
     }
 
     /// `lockCredits`/`unlockCredits(account, amount)` on the controller.
     fn credits(&mut self, selector: [u8; 4], account: Address, amount: U256) -> Result<(), Error> {
         let controller = self.controller.get();
-        self.call_out(controller, addr_amount(selector, account, amount))
+        self.call_out(controller, &addr_amount(selector, account, amount))
     }
 
     /// `quoteTokens(credits)` on the controller: CT wei worth `credits`, rounded up.
-    fn quote(&mut self, credits: U256) -> Result<U256, Error> {
-        let controller = self.controller.get();
-        self.view(controller, quote_tokens(credits))
+    fn quote(&self, credits: U256) -> Result<U256, Error> {
+        Ok(ext::view_word(
+            self.vm(),
+            self.controller.get(),
+            &quote_tokens(credits),
+        )?)
+    }
+
+    /// A mutating call to the controller or the registry; a revert becomes `CallFailed(target,
+    /// revertData)`.
+    fn call_out(&mut self, target: Address, calldata: &[u8]) -> Result<(), Error> {
+        ext::call(self, target, calldata)?;
+        Ok(())
     }
 
     /// Logs an event: `topics` = `[signature hash, indexed arguments…]`, `words` = its ABI-encoded
-    /// data. Written by hand instead of `vm().log(event)` (as in the registry: alloy's encoder per
-    /// event costs KBs of wasm); unit tests decode every event with its `sol!` definition.
+    /// data. Written by hand instead of `vm().log(event)` (alloy's encoder per event costs KBs of
+    /// wasm); unit tests decode every event with its `sol!` definition.
     fn emit(&self, topics: &[B256], words: &[B256]) {
         let data = encode_static(&[], words);
         // Cannot fail: every event has at most 4 topics.
         let _ = self.vm().raw_log(topics, &data);
     }
-
-    /// Calls `target` (statically for views); `Err` holds the revert data.
-    #[inline(never)]
-    fn raw_call(&mut self, target: Address, calldata: &[u8], view: bool) -> Result<Vec<u8>, Error> {
-        let result = if view {
-            static_call(self.vm(), Call::new(), target, calldata)
-        } else {
-            let context = Call::new_mutating(self);
-            call(self.vm(), context, target, calldata)
-        };
-        result.map_err(|e| call_failed(target, revert_data(e)))
-    }
-
-    /// A mutating call to the controller, the registry or the token; a revert becomes
-    /// `JobEscrowCallFailed(target, revertData)`.
-    fn call_out(&mut self, target: Address, calldata: Vec<u8>) -> Result<(), Error> {
-        self.raw_call(target, &calldata, false).map(drop)
-    }
-
-    /// A static call returning one word (`uint256` or `bool`); a revert or any other return length
-    /// becomes `JobEscrowCallFailed(target, returnData)`.
-    fn view(&mut self, target: Address, calldata: Vec<u8>) -> Result<U256, Error> {
-        let ret = self.raw_call(target, &calldata, true)?;
-        decode_word(&ret).ok_or_else(|| call_failed(target, ret))
-    }
-
-    /// `token.balanceOf(escrow)`.
-    fn token_balance(&mut self) -> Result<U256, Error> {
-        let this = self.vm().contract_address();
-        let token = self.token.get();
-        self.view(token, addr_only(balanceOfCall::SELECTOR, this))
-    }
-
-    /// Calls the token with `calldata` (which must return exactly the word `true` if
-    /// `expect_true`), and checks that the escrow's balance rose (`incoming`) or fell by exactly
-    /// `amount`. The last step of its caller.
-    fn move_bond(
-        &mut self,
-        calldata: Vec<u8>,
-        expect_true: bool,
-        amount: U256,
-        incoming: bool,
-    ) -> Result<(), Error> {
-        let before = self.token_balance()?;
-        let token = self.token.get();
-        let ret = self.raw_call(token, &calldata, false)?;
-        if expect_true && decode_word(&ret) != Some(U256::from(1)) {
-            return Err(call_failed(token, ret));
-        }
-        let after = self.token_balance()?;
-        let (moved, ok) = if incoming {
-            (after.saturating_sub(before), after >= before)
-        } else {
-            (before.saturating_sub(after), before >= after)
-        };
-        if !ok || moved != amount {
-            return Err(Error::BalanceDeltaMismatch(JobEscrowBalanceDeltaMismatch {
-                expected: amount,
-                actual: moved,
-            }));
-        }
-        Ok(())
-    }
-}
-
-/// The revert data of a failed call (empty for the SDK's decoding errors, which raw calls never
-/// return).
-fn revert_data(e: stylus_sdk::stylus_core::calls::errors::Error) -> Vec<u8> {
-    match e {
-        stylus_sdk::stylus_core::calls::errors::Error::Revert(data) => data,
-        _ => Vec::new(),
-    }
-}
-
-fn call_failed(target: Address, data: Vec<u8>) -> Error {
-    Error::CallFailed(JobEscrowCallFailed {
-        target,
-        returnData: data.into(),
-    })
 }

@@ -1,23 +1,11 @@
 //! Prints the contract's Solidity interface with its events:
 //! `cargo run -p job-escrow --features export-abi` (what `cargo stylus export-abi` runs).
 
-use alloy_sol_types::JsonAbiExt;
 use common::export::{interface, print};
-use job_escrow::{interface::*, AccessControlStylusAbiStruct, JobEscrow, PausableStylusAbiStruct};
+use job_escrow::{AccessControlStylusAbiStruct, JobEscrow, PausableStylusAbiStruct};
 
 fn main() {
-    let mut events = vec![
-        JobCreated::abi(),
-        JobCancelled::abi(),
-        JobAccepted::abi(),
-        ResultSubmitted::abi(),
-        JobDisputed::abi(),
-        DisputeResolved::abi(),
-        JobCompleted::abi(),
-        JobRefunded::abi(),
-        JobExpired::abi(),
-        BondReleased::abi(),
-    ];
+    let mut events = job_escrow::interface::events();
     events.extend(common::params::events());
     print(
         job_escrow::print_from_args,

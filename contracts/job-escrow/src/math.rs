@@ -3,7 +3,7 @@
 
 use alloy_primitives::U256;
 
-use crate::interface::{Error, JobEscrowArithmeticOverflow};
+use crate::interface::Error;
 
 // Small integers (state, GPU count, durations, times) share one packed slot per job; the masking
 // lives in `pack`/`unpack`, called from the escrow's two field accessors only.
@@ -41,9 +41,9 @@ pub(crate) fn pack(limbs: &mut [u64; 4], offset: u8, width: u8, value: u64) {
     }
 }
 
-/// The error of every overflowing operation.
+/// The error of every overflowing operation: `ArithmeticOverflow()`.
 pub(crate) fn overflow() -> Error {
-    Error::ArithmeticOverflow(JobEscrowArithmeticOverflow {})
+    common::errors::overflow().into()
 }
 
 /// `a + b`, checked.
@@ -55,7 +55,7 @@ pub(crate) fn add(a: U256, b: U256) -> Result<U256, Error> {
 /// 10_000).
 ///
 /// # Errors
-/// `JobEscrowArithmeticOverflow()` if `a × b` overflows or `d` is 0 or `>= 2^255`.
+/// `ArithmeticOverflow()` if `a × b` overflows or `d` is 0 or `>= 2^255`.
 pub(crate) fn mul_div(a: U256, b: U256, d: U256, round_up: bool) -> Result<U256, Error> {
     common::math::mul_div(a, b, d, round_up).ok_or_else(overflow)
 }

@@ -39,12 +39,10 @@ mod tests;
 use alloc::string::String;
 
 use alloy_primitives::{aliases::U80, FixedBytes, B256, I256, U256};
-use alloy_sol_types::sol;
+use alloy_sol_types::SolEvent;
 use common::{
-    access::{
-        AccessControl, AccessControlBadConfirmation, AccessControlInvalidDefaultAdmin,
-        AccessControlUnauthorizedAccount, Roles,
-    },
+    access::{AccessControl, Roles},
+    errors::invalid_admin,
     roles::DEFAULT_ADMIN_ROLE,
     short_string,
 };
@@ -63,56 +61,38 @@ pub const MAX_DECIMALS: u8 = 18;
 /// The value `version()` returns: the version of this contract's interface.
 pub const VERSION: u64 = 1;
 
-sol! {
-    /// Round `roundId` has never been set (it is 0 or after the latest round).
-    #[derive(Debug, PartialEq, Eq)]
-    error PriceFeedNoDataPresent(uint80 roundId);
+pub use common::errors::{
+    AccessControlBadConfirmation, AccessControlInvalidDefaultAdmin,
+    AccessControlUnauthorizedAccount, CommonError,
+};
 
-    /// `decimals` is above `maxDecimals` (18).
-    #[derive(Debug, PartialEq, Eq)]
-    error PriceFeedInvalidDecimals(uint8 decimals, uint8 maxDecimals);
+common::contract_errors! {
+    /// Every error the feed returns; each variant encodes as the Solidity custom error it wraps.
+    pub enum Error {
+        /// Round `roundId` has never been set (it is 0 or after the latest round).
+        NoDataPresent = PriceFeedNoDataPresent(uint80 roundId);
+        /// `decimals` is above `maxDecimals` (18).
+        InvalidDecimals = PriceFeedInvalidDecimals(uint8 decimals, uint8 maxDecimals);
+        /// `updateRoundData` needs `startedAt <= updatedAt <= now` (unix seconds).
+        InvalidTimestamps = PriceFeedInvalidTimestamps(uint256 startedAt, uint256 updatedAt, uint256 now);
+        /// The constructor's `description` is `length` bytes long, more than `maxLength` (31).
+        DescriptionTooLong = PriceFeedDescriptionTooLong(uint256 length, uint256 maxLength);
+    }
+    common: [
+        AccessControlUnauthorizedAccount,
+        AccessControlBadConfirmation,
+        AccessControlInvalidDefaultAdmin,
+    ];
+}
 
-    /// `updateRoundData` needs `startedAt <= updatedAt <= now` (unix seconds).
-    #[derive(Debug, PartialEq, Eq)]
-    error PriceFeedInvalidTimestamps(uint256 startedAt, uint256 updatedAt, uint256 now);
-
-    /// The constructor's `description` is `length` bytes long, more than `maxLength` (31).
-    #[derive(Debug, PartialEq, Eq)]
-    error PriceFeedDescriptionTooLong(uint256 length, uint256 maxLength);
-
+common::contract_events! {
     /// Round `roundId` now answers `current`, set at `updatedAt` (unix seconds). (Chainlink
     /// `AggregatorInterface`.)
-    #[derive(Debug, PartialEq, Eq)]
-    #[sol(abi)]
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
-
     /// Round `roundId` was started by `startedBy` at `startedAt` (unix seconds). (Chainlink
     /// `AggregatorInterface`.)
-    #[derive(Debug, PartialEq, Eq)]
-    #[sol(abi)]
     event NewRound(uint256 indexed roundId, address indexed startedBy, uint256 startedAt);
 }
-
-/// Every error the feed returns.
-#[derive(SolidityError, Debug, PartialEq, Eq)]
-pub enum Error {
-    /// See [`PriceFeedNoDataPresent`].
-    NoDataPresent(PriceFeedNoDataPresent),
-    /// See [`PriceFeedInvalidDecimals`].
-    InvalidDecimals(PriceFeedInvalidDecimals),
-    /// See [`PriceFeedInvalidTimestamps`].
-    InvalidTimestamps(PriceFeedInvalidTimestamps),
-    /// See [`PriceFeedDescriptionTooLong`].
-    DescriptionTooLong(PriceFeedDescriptionTooLong),
-    /// The constructor's admin is the zero address.
-    InvalidDefaultAdmin(AccessControlInvalidDefaultAdmin),
-    /// The caller lacks the role a function needs.
-    UnauthorizedAccount(AccessControlUnauthorizedAccount),
-    /// `renounceRole` was called for another account.
-    BadConfirmation(AccessControlBadConfirmation),
-}
-
-common::impl_error_from_common!(Error, access);
 
 /// `(roundId, answer, startedAt, updatedAt, answeredInRound)`, as Chainlink's `latestRoundData`.
 pub type RoundData = (U80, I256, U256, U256, U80);
@@ -171,11 +151,7 @@ impl ManualPriceFeed {
         admin: alloy_primitives::Address,
     ) -> Result<(), Error> {
         if admin.is_zero() {
-            return Err(Error::InvalidDefaultAdmin(
-                AccessControlInvalidDefaultAdmin {
-                    defaultAdmin: admin,
-                },
-            ));
+            return Err(invalid_admin(admin).into());
         }
         if decimals > MAX_DECIMALS {
             return Err(Error::InvalidDecimals(PriceFeedInvalidDecimals {
@@ -303,16 +279,20 @@ impl ManualPriceFeed {
             .updated_at
             .set(alloy_primitives::aliases::U64::from(updated_at));
         let started_by = self.vm().msg_sender();
-        self.vm().log(NewRound {
-            roundId: U256::from(id),
-            startedBy: started_by,
-            startedAt: U256::from(started_at),
-        });
-        self.vm().log(AnswerUpdated {
-            current: answer,
-            roundId: U256::from(id),
-            updatedAt: U256::from(updated_at),
-        });
+        // Logged by hand: alloy's per-event encoder costs ~500–800 bytes of wasm each.
+        let round = B256::from(U256::from(id));
+        let _ = self.vm().raw_log(
+            &[NewRound::SIGNATURE_HASH, round, started_by.into_word()],
+            &U256::from(started_at).to_be_bytes::<32>(),
+        );
+        let _ = self.vm().raw_log(
+            &[
+                AnswerUpdated::SIGNATURE_HASH,
+                B256::from(answer.into_raw()),
+                round,
+            ],
+            &U256::from(updated_at).to_be_bytes::<32>(),
+        );
     }
 
     fn round_data(&self, id: u64) -> RoundData {

@@ -1,9 +1,8 @@
 //! Prints the contract's Solidity interface with its events:
 //! `cargo run -p price-feed --features export-abi` (what `cargo stylus export-abi` runs).
 
-use alloy_sol_types::JsonAbiExt;
 use common::export::{interface, print};
-use price_feed::{AccessControlStylusAbiStruct, AnswerUpdated, ManualPriceFeed, NewRound};
+use price_feed::{AccessControlStylusAbiStruct, ManualPriceFeed};
 
 fn main() {
     print(
@@ -13,10 +12,7 @@ fn main() {
                 interface::<AccessControlStylusAbiStruct>(),
                 common::access::events(),
             ),
-            (
-                interface::<ManualPriceFeed>(),
-                vec![AnswerUpdated::abi(), NewRound::abi()],
-            ),
+            (interface::<ManualPriceFeed>(), price_feed::events()),
         ],
     );
 }

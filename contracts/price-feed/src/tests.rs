@@ -124,9 +124,11 @@ fn constructor_reverts_when_admin_is_zero() {
     let mut feed = ManualPriceFeed::from(&vm);
     assert_reverts(
         &vm,
-        Error::InvalidDefaultAdmin(AccessControlInvalidDefaultAdmin {
-            defaultAdmin: Address::ZERO,
-        }),
+        Error::Common(common::errors::CommonError::InvalidDefaultAdmin(
+            AccessControlInvalidDefaultAdmin {
+                defaultAdmin: Address::ZERO,
+            },
+        )),
         || feed.constructor(8, "x".into(), price(1), Address::ZERO),
     );
 }
@@ -169,10 +171,12 @@ fn update_answer_reverts_for_non_feeders() {
     vm.set_sender(STRANGER);
     assert_reverts(
         &vm,
-        Error::UnauthorizedAccount(AccessControlUnauthorizedAccount {
-            account: STRANGER,
-            neededRole: FEEDER_ROLE,
-        }),
+        Error::Common(common::errors::CommonError::UnauthorizedAccount(
+            AccessControlUnauthorizedAccount {
+                account: STRANGER,
+                neededRole: FEEDER_ROLE,
+            },
+        )),
         || feed.update_answer(price(1)),
     );
 }
@@ -241,10 +245,12 @@ fn update_round_data_reverts_for_non_feeders() {
     vm.set_sender(STRANGER);
     assert_reverts(
         &vm,
-        Error::UnauthorizedAccount(AccessControlUnauthorizedAccount {
-            account: STRANGER,
-            neededRole: FEEDER_ROLE,
-        }),
+        Error::Common(common::errors::CommonError::UnauthorizedAccount(
+            AccessControlUnauthorizedAccount {
+                account: STRANGER,
+                neededRole: FEEDER_ROLE,
+            },
+        )),
         || feed.update_round_data(price(1), U256::ZERO, U256::ZERO),
     );
 }

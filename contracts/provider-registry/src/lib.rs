@@ -1,29 +1,47 @@
 //! # ProviderRegistry
 //!
 //! GPU providers of compute-market register here, stake compute tokens (CT) as collateral, unbond
-//! them through a delay, and are locked, slashed and jailed by the job escrow (DESIGN.md §5).
+//! them through a delay, and are locked, slashed and jailed by the job escrow (docs/protocol.md
+//! "ProviderRegistry"). Hardware attestations live in `JobMarket`, their only reader (README
+//! "Design notes": the registry had no room left).
 //!
 //! Units: amounts are wei of CT (18 decimals, `1e18` = 1 CT); times are unix seconds
 //! (`block.timestamp`); rates are basis points (bps, 1/10_000).
 //!
 //! ## Stake buckets
 //! Each provider's stake is in one of two buckets, both held by this contract in CT:
-//! - **active**: staked with [`ProviderRegistry::stake`]/[`ProviderRegistry::stake_with_permit`];
-//!   counts towards eligibility. A part of it, **locked**, backs running jobs
-//!   ([`ProviderRegistry::lock_stake`], `JOB_MANAGER_ROLE`) and cannot be unbonded.
+//! - **active**: staked with [`ProviderRegistry::stake`] (after `approve`, or the token's EIP-2612
+//!   `permit`);
+//!   counts towards eligibility and earns stake rewards in `Emissions` while the provider is
+//!   eligible. A part of it, **locked**, backs open jobs and cannot be unbonded.
 //! - **unbonding**: up to [`MAX_UNBOND_REQUESTS`] (16) requests, each maturing `unbondingPeriod`
 //!   seconds after [`ProviderRegistry::request_unbond`]; matured ones are paid by
-//!   [`ProviderRegistry::withdraw`]. Unbonding stake earns nothing, is not eligible stake, and stays
-//!   slashable until withdrawn.
+//!   [`ProviderRegistry::withdraw`] **once the provider has no open job**. Unbonding stake earns
+//!   nothing, is not eligible stake, and stays slashable until withdrawn.
 //!
-//! [`ProviderRegistry::slash`] (`SLASHER_ROLE`) takes at most `maxSlashBps` of active + unbonding
-//! stake, pro rata from the active bucket and every unbonding request; `challengerShareBps` of it
-//! goes to the beneficiary and the rest is burned with the token's `burn`.
+//! ## Per-job locks (revision 2 of the protocol; SECURITY.md H-2 and M-1)
+//! [`ProviderRegistry::lock_stake`] records, per `(provider, jobId)`, the amount locked and the
+//! job's **penalty base**: the provider's active + unbonding stake at acceptance. So:
+//! - `lockedStake(p)` is always Σ of the locks of `p`'s open jobs: a slash never shrinks another
+//!   job's lock, and releasing a job frees exactly what it locked. After a slash the active stake
+//!   may fall below the locks; the provider then has no free stake (cannot accept, unbond) until
+//!   its jobs end.
+//! - A job's penalty is `penaltyBase × min(slashBps, maxSlashBps) / 10_000`, fixed at acceptance
+//!   whatever the provider does with its stake afterwards, capped only by the stake still held.
+//! - While a provider has an open job it can neither `withdraw` nor `deregister`, so the stake that
+//!   backs its jobs cannot leave before they end; and [`ProviderRegistry::slash_job`] and
+//!   [`ProviderRegistry::jail`] work on any provider, registered or not.
+//!
+//! ## Earning stake
+//! Every change of a provider's earning stake (active stake while registered, not jailed and at or
+//! above the required stake; otherwise 0) is reported to `Emissions` (`setEarningStake`, O(1)),
+//! which streams the stake part of each epoch's emission with a reward-per-stake accumulator. A
+//! jail that ends or a parameter change that moves the required stake changes eligibility without
+//! a transaction: anyone may [`ProviderRegistry::sync_stake`] the provider.
 //!
 //! ## Parameters
 //! Set by `PARAMETER_ADMIN_ROLE` (a timelock) with [`ProviderRegistry::set_parameter`], each within
-//! hard bounds, each change logged as `ParameterUpdated(name, oldValue, newValue)`; names are the
-//! ASCII `bytes32` of [`common::params::name`]:
+//! hard bounds, each change logged as `ParameterUpdated(name, oldValue, newValue)`:
 //!
 //! | name | default | bounds | unit |
 //! |---|---:|---|---|
@@ -31,53 +49,38 @@
 //! | `stakePerGpu` | 200e18 | [0, 100_000e18] | wei of CT per GPU |
 //! | `unbondingPeriod` | 1_209_600 (14 days) | [`minUnbondingPeriod`, 7_776_000 (90 days)] | seconds |
 //! | `minUnbondingPeriod` | 777_600 (9 days) | [86_400, `unbondingPeriod`] | seconds |
-//! | `maxSlashBps` | 1_000 | [100, 2_000] | bps |
-//! | `challengerShareBps` | 5_000 | [0, 10_000] | bps |
-//!
-//! `minUnbondingPeriod` defaults to the escrow's challenge window (86_400 s) + arbitration window
-//! (7 days) + 1 day, so that every fault of a job is ruled on while the stake that backed it is
-//! still here. It is stored rather than read from the escrow (no calls out); governance must raise
-//! it together with the escrow's windows.
+//! | `maxSlashBps` | 1_000 | [100, 2_000] | bps of a job's penalty base |
+//! | `challengerShareBps` | 5_000 | [0, 10_000] | bps of a slash |
+//! | `maxOpenJobs` | 64 | [1, 64] | jobs per provider |
 //!
 //! ## Security considerations
-//! - **Roles**: `JOB_MANAGER_ROLE` and `SLASHER_ROLE` are meant for the job escrow alone
-//!   (DESIGN.md §7); a holder of `SLASHER_ROLE` can take up to `maxSlashBps` of any provider's stake
-//!   per call, so repeated calls can drain a provider: only trusted contracts may hold it.
-//!   `DEFAULT_ADMIN_ROLE` grants every role and must be a multisig/timelock.
-//! - **Pause** (`PAUSER_ROLE`) stops `register`, `stake` and `stakeWithPermit` only. Withdrawals,
-//!   unbonding, cancelling, deregistering, profile updates and the escrow's lock/unlock/slash keep
-//!   working, so a pause never traps funds nor lets a provider escape a slash.
-//! - **Token calls** go only to the token fixed at construction. `transfer`/`transferFrom` must
-//!   return exactly `true`, and every movement is checked against the registry's own balance before
-//!   and after (`RegistryBalanceDeltaMismatch`), so fee-on-transfer or rebasing tokens are rejected
-//!   rather than silently breaking the accounting.
-//! - **Reentrancy**: checks-effects-interactions everywhere: all storage is written and all events
-//!   are logged before the token is called; payouts (`withdraw`, `slash`) are the last step. The
-//!   token is CT, which has no transfer hooks.
-//! - **Permit front-running**: `stakeWithPermit` tolerates a permit that someone else already
-//!   submitted (OpenZeppelin `SafeERC20.safePermit` discussion): if `permit` fails it proceeds when
-//!   the allowance already covers the amount, and fails with `SafeERC20FailedOperation` otherwise.
-//! - **Bounded loops**: every loop walks the 16 unbonding slots at most, so gas per call is bounded.
-//! - **Rounding** favours solvency: slash shares round up per bucket (each by < 1 wei) and are capped
-//!   by the exact total; the beneficiary share rounds down and the burn is the remainder.
-//! - **Arithmetic** is checked or carries the inequality that makes it safe (ruint `U256` wraps).
-//! - **Jail** only ever extends; there is no unjail (a wrongly jailed provider waits or re-registers
-//!   under governance review).
-//! - Changing `unbondingPeriod` does not move the maturity of requests already made.
+//! - **Roles**: `JOB_MANAGER_ROLE` and `SLASHER_ROLE` are for the job escrow alone; a
+//!   `SLASHER_ROLE` holder can take up to `maxSlashBps` of a job's penalty base per open job of a
+//!   provider. `DEFAULT_ADMIN_ROLE` grants every role and must be a multisig or timelock (SECURITY.md).
+//! - **Pause** (`PAUSER_ROLE`) stops `register` and `stake` only: exits and the
+//!   escrow's lock/release/slash keep working, so a pause never traps funds nor blocks a ruling.
+//! - **Token calls** go only to the token fixed at construction, through `common::calls`: a
+//!   transfer must not revert, must return nothing or `true`, and must move the registry's balance
+//!   by exactly the amount (`BalanceDeltaMismatch`), which rejects fee-on-transfer tokens.
+//! - **Checks-effects-interactions**: all storage is written and all events are logged before the
+//!   token or `Emissions` is called; neither calls back.
+//! - **Bounded loops**: every loop walks the 16 unbonding slots at most.
+//! - **Rounding** favours solvency: slash shares round up per bucket (each by < 1 wei) and are
+//!   capped by the exact total; the beneficiary share rounds down and the burn is the remainder.
+//! - **Jail** only ever extends; there is no unjail.
 //!
-//! ## Invariants
-//! 1. `balanceOf(registry) >= Σ (activeStake + unbondingStake)` over providers, with equality when
-//!    nobody sends CT to the registry directly (DESIGN.md §9.5).
-//! 2. `lockedStake(p) <= activeStake(p)` for every provider.
+//! ## Invariants (docs/protocol.md "Invariants", checked by the tests named in SECURITY.md)
+//! 1. `balanceOf(registry) >= Σ (activeStake + unbondingStake)`, equal unless CT is sent directly.
+//! 2. `lockedStake(p) = Σ` of `p`'s open job locks; `openJobs(p)` = their number.
 //! 3. `unbondingStake(p)` = Σ amounts of `p`'s pending requests; at most 16 are pending.
-//! 4. A slash takes at most `maxSlashBps × (active + unbonding) / 10_000` of the stake at that time.
-//! 5. No request is paid before its `releaseAt`; stake stays slashable until paid (DESIGN.md §9.6).
-//! 6. `minUnbondingPeriod <= unbondingPeriod` at all times.
+//! 4. A job's slash is at most `maxSlashBps × penaltyBase / 10_000` and at most the stake held.
+//! 5. No request is paid before its `releaseAt`, nor while the provider has an open job.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]
 // stylus-proc generates undocumented items (`user_entrypoint`, export-abi structs) outside test
 // builds; docs stay enforced in the test build, which `cargo clippy --all-targets` checks.
 #![cfg_attr(any(not(test), feature = "export-abi"), allow(missing_docs))]
+#![allow(clippy::result_large_err)]
 
 extern crate alloc;
 
@@ -92,9 +95,13 @@ mod tests;
 use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{uint, Address, B256, U256};
+use alloy_sol_types::SolEvent;
 use common::{
-    access::{AccessControl, AccessControlInvalidDefaultAdmin, Roles},
-    params::{self, ParameterUpdated},
+    abi_words::{addr_word, encode_static, uint_word},
+    access::{AccessControl, Roles},
+    calls,
+    errors::{invalid_admin, overflow, CommonError},
+    params::{self, Param, Parameters},
     pausable::{Pausable, PauseState},
     roles::{DEFAULT_ADMIN_ROLE, JOB_MANAGER_ROLE, PARAMETER_ADMIN_ROLE, SLASHER_ROLE},
 };
@@ -103,13 +110,11 @@ use stylus_sdk::{
     storage::{StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256},
 };
 
-use alloy_sol_types::SolEvent;
-
 use crate::{interface::*, math::*};
 
 /// Most pending unbonding requests a provider may have (the bound of every loop).
 pub const MAX_UNBOND_REQUESTS: usize = 16;
-/// Largest `gpuCount` a profile may declare.
+/// Largest `gpuCount` a profile or attestation may declare.
 pub const MAX_GPU_COUNT: u32 = 1024;
 /// Longest metadata URI, in bytes.
 pub const MAX_URI_LENGTH: usize = 256;
@@ -124,67 +129,33 @@ pub const STAKE_PER_GPU: B256 = params::name("stakePerGpu");
 pub const UNBONDING_PERIOD: B256 = params::name("unbondingPeriod");
 /// `bytes32("minUnbondingPeriod")`: floor of `unbondingPeriod` (seconds).
 pub const MIN_UNBONDING_PERIOD: B256 = params::name("minUnbondingPeriod");
-/// `bytes32("maxSlashBps")`: most one slash takes of active + unbonding stake (bps).
+/// `bytes32("maxSlashBps")`: most one job's slash takes of its penalty base (bps).
 pub const MAX_SLASH_BPS: B256 = params::name("maxSlashBps");
 /// `bytes32("challengerShareBps")`: part of a slash paid to the beneficiary (bps).
 pub const CHALLENGER_SHARE_BPS: B256 = params::name("challengerShareBps");
+/// `bytes32("maxOpenJobs")`: most jobs a provider has open at once.
+pub const MAX_OPEN_JOBS: B256 = params::name("maxOpenJobs");
 
-/// Every parameter's name; the index is used by `setParameter`.
-pub const PARAMETERS: [B256; 6] = [
-    MIN_STAKE_BASE,
-    STAKE_PER_GPU,
-    UNBONDING_PERIOD,
-    MIN_UNBONDING_PERIOD,
-    MAX_SLASH_BPS,
-    CHALLENGER_SHARE_BPS,
-];
-const MIN_STAKE_BASE_INDEX: usize = 0;
-const STAKE_PER_GPU_INDEX: usize = 1;
-const UNBONDING_PERIOD_INDEX: usize = 2;
-const MIN_UNBONDING_PERIOD_INDEX: usize = 3;
-const MAX_SLASH_BPS_INDEX: usize = 4;
-const CHALLENGER_SHARE_BPS_INDEX: usize = 5;
-/// Defaults, by [`PARAMETERS`] index.
-const PARAMETER_DEFAULT: [U256; 6] = [
-    DEFAULT_MIN_STAKE_BASE,
-    DEFAULT_STAKE_PER_GPU,
-    uint!(1_209_600_U256),
-    uint!(777_600_U256),
-    uint!(1_000_U256),
-    uint!(5_000_U256),
-];
-/// Hard lower bounds, by [`PARAMETERS`] index (`unbondingPeriod`'s is `minUnbondingPeriod`).
-const PARAMETER_MIN: [U256; 6] = [
-    uint!(100_000000000000000000_U256),
-    U256::ZERO,
-    U256::ZERO,
-    uint!(86_400_U256),
-    uint!(100_U256),
-    U256::ZERO,
-];
-/// Hard upper bounds, by [`PARAMETERS`] index (`minUnbondingPeriod`'s is `unbondingPeriod`).
-const PARAMETER_MAX: [U256; 6] = [
-    uint!(1_000_000_000000000000000000_U256),
-    uint!(100_000_000000000000000000_U256),
-    uint!(7_776_000_U256),
-    U256::ZERO,
-    uint!(2_000_U256),
-    BPS,
+const CT: u128 = 1_000_000_000_000_000_000;
+const DAY: u128 = 86_400;
+/// Every parameter: name, default and hard bounds (`unbondingPeriod`'s lower bound and
+/// `minUnbondingPeriod`'s upper bound are each other's current value).
+pub const PARAMETERS: [Param; 7] = [
+    Param::new("minStakeBase", 5_000 * CT, 100 * CT, 1_000_000 * CT),
+    Param::new("stakePerGpu", 200 * CT, 0, 100_000 * CT),
+    Param::new("unbondingPeriod", 14 * DAY, 0, 90 * DAY),
+    Param::new("minUnbondingPeriod", 9 * DAY, DAY, 90 * DAY),
+    Param::new("maxSlashBps", 1_000, 100, 2_000),
+    Param::new("challengerShareBps", 5_000, 0, 10_000),
+    Param::new("maxOpenJobs", 64, 1, 64),
 ];
 
-const DAY: u64 = 86_400;
 /// Default `minStakeBase`: 5,000 CT.
 pub const DEFAULT_MIN_STAKE_BASE: U256 = uint!(5_000_000000000000000000_U256);
 /// Default `stakePerGpu`: 200 CT.
 pub const DEFAULT_STAKE_PER_GPU: U256 = uint!(200_000000000000000000_U256);
 /// Default `unbondingPeriod`: 14 days.
-pub const DEFAULT_UNBONDING_PERIOD: u64 = 14 * DAY;
-/// Default `minUnbondingPeriod`: challenge window (1 day) + arbitration window (7 days) + 1 day.
-pub const DEFAULT_MIN_UNBONDING_PERIOD: u64 = DAY + 7 * DAY + DAY;
-/// Default `maxSlashBps`: 10%.
-pub const DEFAULT_MAX_SLASH_BPS: u64 = 1_000;
-/// Default `challengerShareBps`: 50%.
-pub const DEFAULT_CHALLENGER_SHARE_BPS: u64 = 5_000;
+pub const DEFAULT_UNBONDING_PERIOD: u64 = 14 * 86_400;
 
 /// One unbonding request slot; empty while `amount` is 0.
 #[storage]
@@ -197,7 +168,7 @@ pub struct UnbondSlot {
     amount: StorageU256,
 }
 
-/// A provider's profile, stake and counters.
+/// A provider's profile, stake, locks, counters and attestation.
 #[storage]
 pub struct Provider {
     /// Registered (set by `register`, cleared by `deregister`).
@@ -210,8 +181,10 @@ pub struct Provider {
     jailed_until: StorageU256,
     /// Jobs completed.
     completed_jobs: StorageU256,
-    /// Jobs failed.
+    /// Jobs failed (timed out or ruled at fault).
     failed_jobs: StorageU256,
+    /// Jobs between acceptance and their end.
+    open_jobs: StorageU256,
     /// Id of the last unbonding request made (ids start at 1).
     last_request_id: StorageU256,
     /// GPU model identifier (e.g. `bytes32("H100-SXM")`).
@@ -220,12 +193,15 @@ pub struct Provider {
     region: StorageB256,
     /// Active stake (wei of CT).
     active: StorageU256,
-    /// Part of `active` locked by jobs (wei of CT); `locked <= active`.
+    /// Σ of the open jobs' locks (wei of CT); may exceed `active` after a slash.
     locked: StorageU256,
     /// Σ of the unbonding slots' amounts (wei of CT).
     unbonding: StorageU256,
     /// The unbonding requests.
     requests: StorageArray<UnbondSlot, MAX_UNBOND_REQUESTS>,
+    /// `locks[jobId]`: the job's lock (low 128 bits) and penalty base (high 128 bits), wei of CT;
+    /// zero when the job has no lock.
+    locks: StorageMap<U256, StorageU256>,
 }
 
 /// The registry's storage and entrypoint.
@@ -234,10 +210,12 @@ pub struct Provider {
 pub struct ProviderRegistry {
     /// The stake token (CT), fixed at construction.
     token: StorageAddress,
+    /// The `Emissions` contract that streams stake rewards (zero = none), fixed at construction.
+    emissions: StorageAddress,
     /// `providers[address]`.
     providers: StorageMap<Address, Provider>,
-    /// The parameters' values, by [`PARAMETERS`] index (units in the crate docs' table).
-    params: StorageArray<StorageU256, 6>,
+    /// The parameters' values (units in the crate docs' table).
+    params: Parameters,
     /// Pause flag.
     pause_state: PauseState,
     /// Role-based access control.
@@ -245,8 +223,21 @@ pub struct ProviderRegistry {
 }
 
 /// Tuple returned by `providerInfo`: `(registered, gpuModel, gpuCount, vramGiB, region,
-/// activeStake, lockedStake, unbondingStake, jailedUntil, completedJobs, failedJobs)`.
-pub type ProviderInfo = (bool, B256, u32, u32, B256, U256, U256, U256, u64, u64, u64);
+/// activeStake, lockedStake, unbondingStake, jailedUntil, completedJobs, failedJobs, openJobs)`.
+pub type ProviderInfo = (
+    bool,
+    B256,
+    u32,
+    u32,
+    B256,
+    U256,
+    U256,
+    U256,
+    u64,
+    u64,
+    u64,
+    u64,
+);
 
 #[public]
 #[implements(AccessControl, Pausable)]
@@ -256,30 +247,32 @@ impl ProviderRegistry {
     ///
     /// # Arguments
     /// * `token` - the stake token (CT); fixed forever.
+    /// * `emissions` - the `Emissions` contract the registry reports earning stake to (it needs
+    ///   `STAKE_REPORTER_ROLE` there); zero for none. Fixed forever.
     /// * `admin` - receives `DEFAULT_ADMIN_ROLE` (grants the other roles later).
     ///
     /// # Errors
-    /// * `RegistryInvalidToken(address(0))` if `token` is zero.
+    /// * `RegistryZeroAddress()` if `token` is zero.
     /// * `AccessControlInvalidDefaultAdmin(address(0))` if `admin` is zero.
     ///
     /// # Events
     /// `RoleGranted(DEFAULT_ADMIN_ROLE, admin, msg.sender)`.
     #[constructor]
-    pub fn constructor(&mut self, token: Address, admin: Address) -> Result<(), Error> {
+    pub fn constructor(
+        &mut self,
+        token: Address,
+        emissions: Address,
+        admin: Address,
+    ) -> Result<(), Error> {
         if token.is_zero() {
-            return Err(Error::InvalidToken(RegistryInvalidToken { token }));
+            return Err(Error::ZeroAddress(RegistryZeroAddress {}));
         }
         if admin.is_zero() {
-            return Err(Error::InvalidDefaultAdmin(
-                AccessControlInvalidDefaultAdmin {
-                    defaultAdmin: admin,
-                },
-            ));
+            return Err(invalid_admin(admin).into());
         }
         self.token.set(token);
-        for (i, value) in PARAMETER_DEFAULT.into_iter().enumerate() {
-            self.set_param(i, value);
-        }
+        self.emissions.set(emissions);
+        self.params.init(&PARAMETERS);
         self.roles._grant_role(DEFAULT_ADMIN_ROLE, admin);
         Ok(())
     }
@@ -288,11 +281,12 @@ impl ProviderRegistry {
     // Profile
     // -----------------------------------------------------------------------------------------
 
-    /// Registers the caller as a provider with a profile. Stake separately with `stake`.
+    /// Registers the caller as a provider with a profile (a claim; an attester may verify it with
+    /// `attest`). Stake separately with `stake`.
     ///
     /// # Arguments
     /// * `gpu_model`, `region` - free-form identifiers (e.g. ASCII `bytes32`).
-    /// * `gpu_count` - GPUs offered, 1..=1024; sets the required stake.
+    /// * `gpu_count` - GPUs offered, 1..=1024; sets the required stake and the largest job.
     /// * `vram_gib` - memory per GPU in GiB.
     /// * `metadata_uri` - at most 256 bytes; only logged, never stored.
     ///
@@ -300,6 +294,7 @@ impl ProviderRegistry {
     /// * `EnforcedPause()` while paused.
     /// * `RegistryAlreadyRegistered(caller)` if registered.
     /// * `RegistryInvalidGpuCount(gpuCount, 1024)`, `RegistryMetadataURITooLong(length, 256)`.
+    /// * `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
     /// `ProviderRegistered(caller, gpuModel, gpuCount, vramGiB, region, metadataURI)`.
@@ -318,30 +313,24 @@ impl ProviderRegistry {
                 provider,
             }));
         }
-        check_profile(gpu_count, &metadata_uri)?;
-        let mut p = self.providers.setter(provider);
-        p.registered.set(true);
-        p.gpu_model.set(gpu_model);
-        p.gpu_count.set(u32_word(gpu_count));
-        p.vram_gib.set(u32_word(vram_gib));
-        p.region.set(region);
-        self.emit_profile(
-            ProviderRegistered::SIGNATURE_HASH,
+        self.profile(
             provider,
             gpu_model,
             gpu_count,
             vram_gib,
             region,
             &metadata_uri,
-        );
-        Ok(())
+            ProviderRegistered::SIGNATURE_HASH,
+        )
     }
 
-    /// Replaces the caller's profile (same arguments and bounds as `register`). Allowed while paused.
+    /// Replaces the caller's profile (same arguments and bounds as `register`). Allowed while
+    /// paused. A lower GPU count does not affect jobs already accepted.
     ///
     /// # Errors
     /// * `RegistryNotRegistered(caller)`.
     /// * `RegistryInvalidGpuCount(gpuCount, 1024)`, `RegistryMetadataURITooLong(length, 256)`.
+    /// * `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
     /// `ProfileUpdated(caller, gpuModel, gpuCount, vramGiB, region, metadataURI)`.
@@ -355,22 +344,15 @@ impl ProviderRegistry {
     ) -> Result<(), Error> {
         let provider = self.vm().msg_sender();
         self.only_registered(provider)?;
-        check_profile(gpu_count, &metadata_uri)?;
-        let mut p = self.providers.setter(provider);
-        p.gpu_model.set(gpu_model);
-        p.gpu_count.set(u32_word(gpu_count));
-        p.vram_gib.set(u32_word(vram_gib));
-        p.region.set(region);
-        self.emit_profile(
-            ProfileUpdated::SIGNATURE_HASH,
+        self.profile(
             provider,
             gpu_model,
             gpu_count,
             vram_gib,
             region,
             &metadata_uri,
-        );
-        Ok(())
+            ProfileUpdated::SIGNATURE_HASH,
+        )
     }
 
     /// Deregisters the caller: its whole active stake starts unbonding as one request (none if it
@@ -378,8 +360,9 @@ impl ProviderRegistry {
     ///
     /// # Errors
     /// * `RegistryNotRegistered(caller)`.
-    /// * `RegistryStakeLocked(caller, locked)` while any stake is locked by jobs.
+    /// * `RegistryJobsOpen(caller, openJobs)` while any job of the caller is open.
     /// * `RegistryTooManyUnbondRequests(caller, 16)` if stake is active and all 16 slots are taken.
+    /// * `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
     /// `UnbondRequested(caller, requestId, amount, releaseAt)` when `amount > 0`, then
@@ -387,10 +370,7 @@ impl ProviderRegistry {
     pub fn deregister(&mut self) -> Result<(), Error> {
         let provider = self.vm().msg_sender();
         self.only_registered(provider)?;
-        let locked = self.providers.getter(provider).locked.get();
-        if !locked.is_zero() {
-            return Err(Error::StakeLocked(RegistryStakeLocked { provider, locked }));
-        }
+        self.no_open_jobs(provider)?;
         let amount = self.providers.getter(provider).active.get();
         let request_id = if amount.is_zero() {
             U256::ZERO
@@ -406,7 +386,7 @@ impl ProviderRegistry {
             ],
             &[uint_word(amount)],
         );
-        Ok(())
+        self.report(provider)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -418,9 +398,9 @@ impl ProviderRegistry {
     /// # Errors
     /// * `EnforcedPause()` while paused.
     /// * `RegistryNotRegistered(caller)`, `RegistryZeroAmount()`.
-    /// * `SafeERC20FailedOperation(token)` if `transferFrom` reverts or does not return `true`.
-    /// * `RegistryBalanceDeltaMismatch(amount, received)` if the registry did not receive exactly
-    ///   `amount`.
+    /// * `CallFailed(token, reason)` if `transferFrom` reverts or returns anything but `true`;
+    ///   `BalanceDeltaMismatch(token, amount, received)` if the registry did not receive exactly
+    ///   `amount`; `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
     /// `Staked(caller, amount, activeStake)`.
@@ -430,50 +410,16 @@ impl ProviderRegistry {
         self._stake(provider, amount)
     }
 
-    /// Stakes `amount` wei of CT from the caller using an EIP-2612 permit for the registry
-    /// (`permit(caller, registry, amount, deadline, v, r, s)`), then pulls it like `stake`. A permit
-    /// that fails (e.g. already submitted by a front-runner) is ignored if the allowance already
-    /// covers `amount`.
-    ///
-    /// # Arguments
-    /// * `deadline` - the permit's deadline (unix seconds).
-    /// * `v`, `r`, `s` - the caller's permit signature.
-    ///
-    /// # Errors
-    /// As `stake`, plus `SafeERC20FailedOperation(token)` if the permit failed and the allowance is
-    /// below `amount`.
-    ///
-    /// # Events
-    /// `Staked(caller, amount, activeStake)`.
-    pub fn stake_with_permit(
-        &mut self,
-        amount: U256,
-        deadline: U256,
-        v: u8,
-        r: B256,
-        s: B256,
-    ) -> Result<(), Error> {
-        let provider = self.vm().msg_sender();
-        self.check_stake(provider, amount)?;
-        let spender = self.vm().contract_address();
-        let permitted = self
-            .token_call(token::permit(provider, spender, amount, deadline, v, r, s))
-            .is_ok();
-        if !permitted && self.token_allowance(provider, spender)? < amount {
-            return Err(self.token_failed());
-        }
-        self._stake(provider, amount)
-    }
-
-    /// Moves `amount` wei of the caller's free (active, unlocked) stake into a new unbonding request
-    /// maturing `unbondingPeriod` seconds from now. Allowed while paused and while jailed.
+    /// Moves `amount` wei of the caller's free stake (active minus locked) into a new unbonding
+    /// request maturing `unbondingPeriod` seconds from now. Allowed while paused and while jailed.
     ///
     /// Returns the request id (per provider, from 1).
     ///
     /// # Errors
     /// * `RegistryZeroAmount()`.
-    /// * `RegistryInsufficientFreeStake(caller, free, amount)` if `amount > active - locked`.
+    /// * `RegistryInsufficientFreeStake(caller, free, amount)` if `amount > active − locked`.
     /// * `RegistryTooManyUnbondRequests(caller, 16)` if 16 requests are pending.
+    /// * `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
     /// `UnbondRequested(caller, requestId, amount, releaseAt)`.
@@ -482,26 +428,19 @@ impl ProviderRegistry {
         if amount.is_zero() {
             return Err(Error::ZeroAmount(RegistryZeroAmount {}));
         }
-        let free = self.free_stake(provider);
-        if amount > free {
-            return Err(Error::InsufficientFreeStake(
-                RegistryInsufficientFreeStake {
-                    provider,
-                    free,
-                    needed: amount,
-                },
-            ));
-        }
-        self._unbond(provider, amount)
+        self.check_free(provider, amount)?;
+        let id = self._unbond(provider, amount)?;
+        self.report(provider)?;
+        Ok(id)
     }
 
     /// Cancels the caller's pending unbonding request `request_id` (matured or not): its remaining
-    /// amount becomes active stake again. Requires registration (a deregistered provider
-    /// re-registers first).
+    /// amount becomes active stake again. Requires registration.
     ///
     /// # Errors
     /// * `RegistryNotRegistered(caller)`.
     /// * `RegistryUnknownUnbondRequest(caller, requestId)` if no such request is pending.
+    /// * `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
     /// `UnbondCancelled(caller, requestId, amount)`.
@@ -541,23 +480,26 @@ impl ProviderRegistry {
             ],
             &[uint_word(amount)],
         );
-        Ok(())
+        self.report(provider)
     }
 
     /// Pays the caller every matured unbonding request (`releaseAt <= block.timestamp`), after
-    /// whatever slashes they suffered. Works while paused and after deregistering.
+    /// whatever slashes they suffered. Works while paused and after deregistering, but not while
+    /// the caller has an open job: the stake backing a job stays until the job ends.
     ///
     /// Returns the amount paid (wei of CT).
     ///
     /// # Errors
+    /// * `RegistryJobsOpen(caller, openJobs)` while any job of the caller is open.
     /// * `RegistryNothingToWithdraw(caller)` if no request has matured.
-    /// * `SafeERC20FailedOperation(token)` if `transfer` fails, `RegistryBalanceDeltaMismatch`
-    ///   if the registry's balance did not fall by exactly the amount.
+    /// * `CallFailed(token, reason)` if `transfer` fails; `BalanceDeltaMismatch(token, amount,
+    ///   sent)` if the registry's balance did not fall by exactly the amount.
     ///
     /// # Events
     /// `Withdrawn(caller, amount)`.
     pub fn withdraw(&mut self) -> Result<U256, Error> {
         let provider = self.vm().msg_sender();
+        self.no_open_jobs(provider)?;
         let now = self.vm().block_timestamp();
         let mut p = self.providers.setter(provider);
         let mut total = U256::ZERO;
@@ -584,215 +526,182 @@ impl ProviderRegistry {
             &[Withdrawn::SIGNATURE_HASH, addr_word(provider)],
             &[uint_word(total)],
         );
-        self.pay_out(&[(provider, total)], U256::ZERO)?;
+        self.pay(provider, total)?;
         Ok(total)
+    }
+
+    /// Reports `provider`'s current earning stake to `Emissions` (anyone may call): needed when a
+    /// jail ends or a parameter change moves the required stake, which change eligibility without
+    /// a transaction of the provider's.
+    ///
+    /// # Errors
+    /// `CallFailed(emissions, reason)` if the report fails.
+    pub fn sync_stake(&mut self, provider: Address) -> Result<(), Error> {
+        self.report(provider)
     }
 
     // -----------------------------------------------------------------------------------------
     // Job manager (escrow)
     // -----------------------------------------------------------------------------------------
 
-    /// Locks `amount` wei of `provider`'s free stake as collateral of a job. Only
-    /// `JOB_MANAGER_ROLE`. Does not check eligibility (the escrow does).
+    /// Locks `amount` wei of `provider`'s free stake for job `job_id` and fixes the job's penalty
+    /// base (active + unbonding stake now). The provider must be eligible, have at least
+    /// `gpu_count` registered GPUs and fewer than `maxOpenJobs` open jobs. Works while paused (the
+    /// escrow's own pause guards new jobs). Only `JOB_MANAGER_ROLE`.
     ///
     /// # Errors
     /// * `AccessControlUnauthorizedAccount(caller, JOB_MANAGER_ROLE)`.
-    /// * `RegistryInsufficientFreeStake(provider, free, amount)` if `amount > active - locked`.
+    /// * `RegistryNotEligible(provider)` unless registered, not jailed and at its required stake.
+    /// * `RegistryInsufficientGpus(provider, gpuCount, registered)`.
+    /// * `RegistryTooManyOpenJobs(provider, maxOpenJobs)`.
+    /// * `RegistryLockExists(provider, jobId)`.
+    /// * `RegistryInsufficientFreeStake(provider, free, amount)` if `amount > active − locked`.
+    /// * `ArithmeticOverflow()` for stakes of 2^128 wei or more.
     ///
     /// # Events
-    /// `StakeLocked(provider, amount, lockedStake)`.
-    pub fn lock_stake(&mut self, provider: Address, amount: U256) -> Result<(), Error> {
+    /// `StakeLocked(provider, jobId, amount, penaltyBase, lockedStake)`.
+    pub fn lock_stake(
+        &mut self,
+        provider: Address,
+        job_id: U256,
+        amount: U256,
+        gpu_count: u32,
+    ) -> Result<(), Error> {
         self.roles.only_role(JOB_MANAGER_ROLE)?;
-        let free = self.free_stake(provider);
-        if amount > free {
-            return Err(Error::InsufficientFreeStake(
-                RegistryInsufficientFreeStake {
-                    provider,
-                    free,
-                    needed: amount,
-                },
-            ));
+        if !self.is_eligible(provider) {
+            return Err(Error::NotEligible(RegistryNotEligible { provider }));
         }
-        let mut p = self.providers.setter(provider);
-        // Cannot wrap: locked + amount <= locked + free = active.
-        let locked = p.locked.get().wrapping_add(amount);
-        p.locked.set(locked);
-        self.emit(
-            &[StakeLocked::SIGNATURE_HASH, addr_word(provider)],
-            &[uint_word(amount), uint_word(locked)],
-        );
-        Ok(())
-    }
-
-    /// Unlocks `min(amount, lockedStake(provider))` wei: a slash may have clamped the lock below
-    /// what the job locked, and the escrow's unlock must still succeed. Only `JOB_MANAGER_ROLE`.
-    ///
-    /// # Errors
-    /// `AccessControlUnauthorizedAccount(caller, JOB_MANAGER_ROLE)`.
-    ///
-    /// # Events
-    /// `StakeUnlocked(provider, unlocked, lockedStake)` with the amount actually unlocked.
-    pub fn unlock_stake(&mut self, provider: Address, amount: U256) -> Result<(), Error> {
-        self.roles.only_role(JOB_MANAGER_ROLE)?;
-        let mut p = self.providers.setter(provider);
+        let p = self.providers.getter(provider);
+        let registered = word_u32(p.gpu_count.get());
+        if gpu_count > registered {
+            return Err(Error::InsufficientGpus(RegistryInsufficientGpus {
+                provider,
+                needed: gpu_count,
+                registered,
+            }));
+        }
+        let open = p.open_jobs.get();
+        let max_open = self.params.get(MAX_OPEN_JOBS);
+        if open >= max_open {
+            return Err(Error::TooManyOpenJobs(RegistryTooManyOpenJobs {
+                provider,
+                maxOpenJobs: max_open,
+            }));
+        }
+        if !p.locks.get(job_id).is_zero() {
+            return Err(Error::LockExists(RegistryLockExists {
+                provider,
+                jobId: job_id,
+            }));
+        }
+        let base = common::errors::add(p.active.get(), p.unbonding.get())?;
         let locked = p.locked.get();
-        let unlocked = amount.min(locked);
-        // Cannot wrap: unlocked <= locked.
-        let remaining = locked.wrapping_sub(unlocked);
-        p.locked.set(remaining);
+        drop(p);
+        self.check_free(provider, amount)?;
+        let packed = pack_lock(amount, base)?;
+        let mut p = self.providers.setter(provider);
+        // Cannot wrap: locked + amount <= locked + free <= active; open < maxOpenJobs <= 64.
+        let locked = locked.wrapping_add(amount);
+        p.locked.set(locked);
+        p.open_jobs.set(open.wrapping_add(U256::from(1)));
+        // A zero amount still records the job (its base), so it can be released and slashed.
+        p.locks.insert(job_id, packed | LOCK_MARKER);
         self.emit(
-            &[StakeUnlocked::SIGNATURE_HASH, addr_word(provider)],
-            &[uint_word(unlocked), uint_word(remaining)],
+            &[
+                StakeLocked::SIGNATURE_HASH,
+                addr_word(provider),
+                uint_word(job_id),
+            ],
+            &[uint_word(amount), uint_word(base), uint_word(locked)],
         );
         Ok(())
     }
 
-    /// Counts a finished job of `provider`'s as completed (`success`) or failed. Only
-    /// `JOB_MANAGER_ROLE`.
+    /// Ends job `job_id`'s lock on `provider`'s stake with success: frees exactly what it locked,
+    /// counts a completed job. Only `JOB_MANAGER_ROLE`.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount(caller, JOB_MANAGER_ROLE)`.
+    /// * `AccessControlUnauthorizedAccount(caller, JOB_MANAGER_ROLE)`.
+    /// * `RegistryUnknownLock(provider, jobId)`.
     ///
     /// # Events
-    /// `OutcomeRecorded(provider, success, completedJobs, failedJobs)`.
-    pub fn record_outcome(&mut self, provider: Address, success: bool) -> Result<(), Error> {
+    /// `StakeReleased(provider, jobId, amount, lockedStake, true)`.
+    pub fn release_stake(&mut self, provider: Address, job_id: U256) -> Result<(), Error> {
         self.roles.only_role(JOB_MANAGER_ROLE)?;
-        let mut p = self.providers.setter(provider);
-        let (mut completed, mut failed) = (
-            word_u64(p.completed_jobs.get()),
-            word_u64(p.failed_jobs.get()),
-        );
-        // Saturating: a counter reaching 2^64 - 1 jobs is not a real concern, and must not revert.
-        if success {
-            completed = completed.saturating_add(1);
-            p.completed_jobs.set(u64_word(completed));
-        } else {
-            failed = failed.saturating_add(1);
-            p.failed_jobs.set(u64_word(failed));
-        }
-        self.emit(
-            &[OutcomeRecorded::SIGNATURE_HASH, addr_word(provider)],
-            &[
-                uint_word(U256::from(success as u8)),
-                uint_word(U256::from(completed)),
-                uint_word(U256::from(failed)),
-            ],
-        );
-        Ok(())
+        self.release(provider, job_id, true).map(drop)
     }
 
-    // -----------------------------------------------------------------------------------------
-    // Slasher (escrow, governance)
-    // -----------------------------------------------------------------------------------------
-
-    /// Slashes `min(amount, maxSlashBps × (active + unbonding) / 10_000)` wei of `provider`'s stake,
-    /// taken pro rata from its active stake and from each unbonding request (each share rounded
-    /// up, the total exact). `challengerShareBps` of it (rounded down) goes to `beneficiary`, the
-    /// rest is burned. Locked stake is clamped to the active stake left. Works while paused and on
-    /// deregistered providers (whose stake is unbonding). A slash of 0 (nothing staked, or
-    /// `amount == 0`) only logs. Only `SLASHER_ROLE`.
-    ///
-    /// # Arguments
-    /// * `reason` - free-form identifier logged in `Slashed` (e.g. the job id).
+    /// Ends job `job_id`'s lock on `provider`'s stake with a failure (a timeout or a fraud
+    /// ruling): slashes `penaltyBase × min(slashBps, maxSlashBps) / 10_000` wei, capped by the
+    /// stake `provider` still holds, taken pro rata from its active stake and each unbonding
+    /// request; pays `challengerShareBps` of it to `beneficiary` and burns the rest; frees the
+    /// job's lock and counts a failed job. Works on deregistered providers and while paused (a fraud
+    /// ruling also calls [`Self::jail`]). Only `SLASHER_ROLE`.
     ///
     /// # Errors
     /// * `AccessControlUnauthorizedAccount(caller, SLASHER_ROLE)`.
-    /// * `RegistryInvalidBeneficiary(address(0))`.
-    /// * `RegistryArithmeticOverflow()` for stakes beyond ~1e38 CT (no real supply reaches it).
-    /// * `SafeERC20FailedOperation(token)` if `transfer`/`burn` fails, or
-    ///   `RegistryBalanceDeltaMismatch(slashed, actual)`.
+    /// * `RegistryZeroAddress()` if `beneficiary` is zero.
+    /// * `RegistryUnknownLock(provider, jobId)`.
+    /// * `ArithmeticOverflow()`.
+    /// * `CallFailed(token, reason)` / `BalanceDeltaMismatch(token, expected, actual)` if paying
+    ///   or burning fails; `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
-    /// `Slashed(provider, amount, toBeneficiary, burned, reason)` with the amounts actually taken.
-    pub fn slash(
+    /// `StakeReleased(provider, jobId, lock, lockedStake, false)`, `Slashed(provider, jobId,
+    /// beneficiary, amount, toBeneficiary, burned)`.
+    pub fn slash_job(
         &mut self,
         provider: Address,
-        amount: U256,
+        job_id: U256,
+        slash_bps: U256,
         beneficiary: Address,
-        reason: B256,
     ) -> Result<(), Error> {
         self.roles.only_role(SLASHER_ROLE)?;
         if beneficiary.is_zero() {
-            return Err(Error::InvalidBeneficiary(RegistryInvalidBeneficiary {
-                beneficiary,
-            }));
+            return Err(Error::ZeroAddress(RegistryZeroAddress {}));
         }
-        let max_slash_bps = self.param(MAX_SLASH_BPS_INDEX);
-        let share_bps = self.param(CHALLENGER_SHARE_BPS_INDEX);
-        let mut p = self.providers.setter(provider);
-        let active = p.active.get();
-        let unbonding = p.unbonding.get();
-        let total = active.checked_add(unbonding).ok_or_else(overflow)?;
-        let slashed = amount.min(mul_div(total, max_slash_bps, BPS, false)?);
-        if !slashed.is_zero() {
-            // slashed <= total (maxSlashBps <= 10_000), so each ceil(slashed × x / total) <= x, and
-            // Σ over buckets of ceil(slashed × x / total) >= slashed × Σx / total = slashed: capping
-            // each take by what is still `remaining` makes the takes add up to exactly `slashed`.
-            let from_active = mul_div(slashed, active, total, true)?;
-            // Cannot wrap: from_active <= active and ceil(slashed × active / total) <= slashed.
-            let mut remaining = slashed.wrapping_sub(from_active);
-            for i in 0..MAX_UNBOND_REQUESTS {
-                if remaining.is_zero() {
-                    break;
-                }
-                let Some(mut slot) = p.requests.setter(i) else {
-                    break;
-                };
-                let x = slot.amount.get();
-                if x.is_zero() {
-                    continue;
-                }
-                let take = mul_div(slashed, x, total, true)?.min(remaining);
-                // Cannot wrap: take <= ceil(slashed × x / total) <= x, and take <= remaining.
-                slot.amount.set(x.wrapping_sub(take));
-                remaining = remaining.wrapping_sub(take);
-            }
-            // Cannot wrap: from_active <= active (above).
-            let new_active = active.wrapping_sub(from_active);
-            p.active.set(new_active);
-            // Cannot wrap: slashed - from_active (the unbonding takes) <= Σ slots = unbonding.
-            p.unbonding
-                .set(unbonding.wrapping_sub(slashed.wrapping_sub(from_active)));
-            if p.locked.get() > new_active {
-                p.locked.set(new_active);
-            }
-        }
+        let bps = slash_bps.min(self.params.get(MAX_SLASH_BPS));
+        let share_bps = self.params.get(CHALLENGER_SHARE_BPS);
+        let base = self.release(provider, job_id, false)?;
+        let slashed = self.take(provider, mul_div(base, bps, BPS, false)?)?;
         let to_beneficiary = mul_div(slashed, share_bps, BPS, false)?;
         // Cannot wrap: share_bps <= 10_000, so to_beneficiary <= slashed.
         let burned = slashed.wrapping_sub(to_beneficiary);
         self.emit(
-            &[Slashed::SIGNATURE_HASH, addr_word(provider)],
+            &[
+                Slashed::SIGNATURE_HASH,
+                addr_word(provider),
+                uint_word(job_id),
+                addr_word(beneficiary),
+            ],
             &[
                 uint_word(slashed),
                 uint_word(to_beneficiary),
                 uint_word(burned),
-                reason,
             ],
         );
-        self.pay_out(&[(beneficiary, to_beneficiary)], burned)
+        self.report(provider)?;
+        self.pay(beneficiary, to_beneficiary)?;
+        if !burned.is_zero() {
+            let token = self.token.get();
+            calls::token_move(self, token, &token::burn(burned), burned, false)?;
+        }
+        Ok(())
     }
 
-    /// Jails `provider` until `until` (unix seconds): it is not eligible for new jobs before then.
-    /// A jail only extends: an earlier `until` than the current one changes nothing (but logs).
-    /// Only `SLASHER_ROLE`.
+    /// Jails `provider` (registered or not) until `until` (unix seconds): it is not eligible for
+    /// new jobs and earns no stake rewards before then. A jail only extends. Only `SLASHER_ROLE`.
     ///
     /// # Errors
     /// * `AccessControlUnauthorizedAccount(caller, SLASHER_ROLE)`.
-    /// * `RegistryNotRegistered(provider)`.
+    /// * `CallFailed(emissions, reason)` if reporting the earning stake fails.
     ///
     /// # Events
     /// `Jailed(provider, jailedUntil)` with the resulting jail end.
     pub fn jail(&mut self, provider: Address, until: u64) -> Result<(), Error> {
         self.roles.only_role(SLASHER_ROLE)?;
-        self.only_registered(provider)?;
-        let mut p = self.providers.setter(provider);
-        let until = until.max(word_u64(p.jailed_until.get()));
-        p.jailed_until.set(u64_word(until));
-        self.emit(
-            &[Jailed::SIGNATURE_HASH, addr_word(provider)],
-            &[uint_word(U256::from(until))],
-        );
-        Ok(())
+        self._jail(provider, until);
+        self.report(provider)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -800,53 +709,33 @@ impl ProviderRegistry {
     // -----------------------------------------------------------------------------------------
 
     /// Sets parameter `name` (see the crate docs' table) to `value`. Only `PARAMETER_ADMIN_ROLE`.
+    /// `minUnbondingPeriod <= unbondingPeriod` is kept both ways. Stake locks and penalty bases of
+    /// jobs already accepted do not change.
     ///
     /// # Errors
     /// * `AccessControlUnauthorizedAccount(caller, PARAMETER_ADMIN_ROLE)`.
-    /// * `RegistryUnknownParameter(name)`.
-    /// * `RegistryParameterOutOfBounds(value, min, max)`.
+    /// * `UnknownParameter(name)`, `ParameterOutOfBounds(name, value, min, max)`.
     ///
     /// # Events
     /// `ParameterUpdated(name, oldValue, newValue)`.
     pub fn set_parameter(&mut self, name: B256, value: U256) -> Result<(), Error> {
         self.roles.only_role(PARAMETER_ADMIN_ROLE)?;
-        let Some(index) = PARAMETERS.iter().position(|n| *n == name) else {
-            return Err(Error::UnknownParameter(RegistryUnknownParameter { name }));
+        let p = *params::find(&PARAMETERS, name)?;
+        let (min, max) = match name {
+            UNBONDING_PERIOD => (self.params.get(MIN_UNBONDING_PERIOD), p.max),
+            MIN_UNBONDING_PERIOD => (p.min, self.params.get(UNBONDING_PERIOD)),
+            _ => (p.min, p.max),
         };
-        // `minUnbondingPeriod <= unbondingPeriod` is kept both ways.
-        let min = match index {
-            UNBONDING_PERIOD_INDEX => self.param(MIN_UNBONDING_PERIOD_INDEX),
-            _ => PARAMETER_MIN[index],
-        };
-        let max = match index {
-            MIN_UNBONDING_PERIOD_INDEX => self.param(UNBONDING_PERIOD_INDEX),
-            _ => PARAMETER_MAX[index],
-        };
-        if value < min || value > max {
-            return Err(Error::ParameterOutOfBounds(RegistryParameterOutOfBounds {
-                value,
-                min,
-                max,
-            }));
-        }
-        let old = self.param(index);
-        self.set_param(index, value);
-        self.emit(
-            &[ParameterUpdated::SIGNATURE_HASH, name],
-            &[uint_word(old), uint_word(value)],
-        );
+        self.params.set(name, value, min, max)?;
         Ok(())
     }
 
     /// The current value of parameter `name` (see the crate docs' table for names and units).
     ///
     /// # Errors
-    /// `RegistryUnknownParameter(name)`.
+    /// `UnknownParameter(name)`.
     pub fn parameter(&self, name: B256) -> Result<U256, Error> {
-        let Some(index) = PARAMETERS.iter().position(|n| *n == name) else {
-            return Err(Error::UnknownParameter(RegistryUnknownParameter { name }));
-        };
-        Ok(self.param(index))
+        Ok(self.params.value(&PARAMETERS, name)?)
     }
 
     /// The stake token (CT).
@@ -859,8 +748,9 @@ impl ProviderRegistry {
     // -----------------------------------------------------------------------------------------
 
     /// `provider`'s profile, stake and counters: `(registered, gpuModel, gpuCount, vramGiB, region,
-    /// activeStake, lockedStake, unbondingStake, jailedUntil, completedJobs, failedJobs)`; stakes in
-    /// wei of CT, `jailedUntil` in unix seconds. All zero for an unknown address.
+    /// activeStake, lockedStake, unbondingStake, jailedUntil, completedJobs, failedJobs,
+    /// openJobs)`; stakes in wei of CT, `jailedUntil` in unix seconds. All zero for an unknown
+    /// address.
     pub fn provider_info(&self, provider: Address) -> ProviderInfo {
         let p = self.providers.getter(provider);
         (
@@ -875,22 +765,14 @@ impl ProviderRegistry {
             word_u64(p.jailed_until.get()),
             word_u64(p.completed_jobs.get()),
             word_u64(p.failed_jobs.get()),
+            word_u64(p.open_jobs.get()),
         )
     }
 
-    /// `provider`'s active stake (wei of CT), locked part included.
-    pub fn active_stake(&self, provider: Address) -> U256 {
-        self.providers.getter(provider).active.get()
-    }
-
-    /// The part of `provider`'s active stake locked by jobs (wei of CT).
-    pub fn locked_stake(&self, provider: Address) -> U256 {
-        self.providers.getter(provider).locked.get()
-    }
-
-    /// Σ of `provider`'s pending unbonding requests, matured or not (wei of CT).
-    pub fn unbonding_stake(&self, provider: Address) -> U256 {
-        self.providers.getter(provider).unbonding.get()
+    /// Job `job_id`'s lock on `provider`'s stake: `(amount, penaltyBase)` in wei of CT; `(0, 0)`
+    /// when it has none.
+    pub fn job_lock(&self, provider: Address, job_id: U256) -> (U256, U256) {
+        unpack_lock(self.providers.getter(provider).locks.get(job_id))
     }
 
     /// Stake required of a provider with `gpu_count` GPUs: `minStakeBase + stakePerGpu × gpuCount`
@@ -898,8 +780,9 @@ impl ProviderRegistry {
     pub fn required_stake(&self, gpu_count: u32) -> U256 {
         // Cannot wrap: stakePerGpu <= 1e23 and gpuCount < 2^32, so the product and the sum (with
         // minStakeBase <= 1e24) stay below 2^118.
-        self.param(MIN_STAKE_BASE_INDEX).wrapping_add(
-            self.param(STAKE_PER_GPU_INDEX)
+        self.params.get(MIN_STAKE_BASE).wrapping_add(
+            self.params
+                .get(STAKE_PER_GPU)
                 .wrapping_mul(U256::from(gpu_count)),
         )
     }
@@ -917,36 +800,29 @@ impl ProviderRegistry {
 common::impl_access_control!(ProviderRegistry, roles);
 common::impl_pausable!(ProviderRegistry, pause_state, roles);
 
-/// Checks the bounds of a profile.
-fn check_profile(gpu_count: u32, metadata_uri: &str) -> Result<(), Error> {
-    if gpu_count == 0 || gpu_count > MAX_GPU_COUNT {
-        return Err(Error::InvalidGpuCount(RegistryInvalidGpuCount {
-            gpuCount: gpu_count,
-            maxGpuCount: MAX_GPU_COUNT,
-        }));
+/// Bit 255 of a lock word: set on every lock, so that a lock of 0 wei still exists.
+const LOCK_MARKER: U256 =
+    uint!(0x8000000000000000000000000000000000000000000000000000000000000000_U256);
+
+/// `amount` (low 128 bits) | `base` (high 128 bits, below 2^127: bit 255 is [`LOCK_MARKER`]).
+fn pack_lock(amount: U256, base: U256) -> Result<U256, CommonError> {
+    let limit = U256::from(1) << 127;
+    if amount >= limit || base >= limit {
+        return Err(overflow());
     }
-    if metadata_uri.len() > MAX_URI_LENGTH {
-        return Err(Error::MetadataURITooLong(RegistryMetadataURITooLong {
-            length: U256::from(metadata_uri.len()),
-            maxLength: U256::from(MAX_URI_LENGTH),
-        }));
-    }
-    Ok(())
+    Ok(amount | (base << 128))
+}
+
+/// `(amount, base)` of a lock word ([`pack_lock`]).
+fn unpack_lock(word: U256) -> (U256, U256) {
+    let l = word.as_limbs();
+    (
+        U256::from_limbs([l[0], l[1], 0, 0]),
+        U256::from_limbs([l[2], l[3] & (u64::MAX >> 1), 0, 0]),
+    )
 }
 
 impl ProviderRegistry {
-    /// Parameter `index` (< 6) of [`PARAMETERS`].
-    fn param(&self, index: usize) -> U256 {
-        self.params.get(index).unwrap_or_default()
-    }
-
-    /// Sets parameter `index` (< 6) of [`PARAMETERS`] (no checks).
-    fn set_param(&mut self, index: usize, value: U256) {
-        if let Some(mut slot) = self.params.setter(index) {
-            slot.set(value);
-        }
-    }
-
     /// `provider`'s pending request `request_id`: `(amount, releaseAt)` in wei of CT and unix
     /// seconds; `(0, 0)` if there is no such pending request.
     #[cfg(test)]
@@ -969,23 +845,41 @@ impl ProviderRegistry {
     /// encoder cost ~10 KB of wasm; unit tests decode every event with its `sol!` definition.
     fn emit(&self, topics: &[B256], words: &[B256]) {
         let data = encode_static(&[], words);
-        // Cannot fail: every event has at most 3 topics (raw_log rejects more than 4).
+        // Cannot fail: every event has at most 4 topics.
         let _ = self.vm().raw_log(topics, &data);
     }
 
-    /// Logs `ProviderRegistered`/`ProfileUpdated` (same layout; `metadataURI` is the trailing
-    /// dynamic `string`).
+    /// The shared body of `register` and `updateProfile`: checks, stores and logs the profile, then
+    /// reports the earning stake (the GPU count moves the required stake).
     #[allow(clippy::too_many_arguments)]
-    fn emit_profile(
-        &self,
-        signature: B256,
+    fn profile(
+        &mut self,
         provider: Address,
         gpu_model: B256,
         gpu_count: u32,
         vram_gib: u32,
         region: B256,
         uri: &str,
-    ) {
+        signature: B256,
+    ) -> Result<(), Error> {
+        if gpu_count == 0 || gpu_count > MAX_GPU_COUNT {
+            return Err(Error::InvalidGpuCount(RegistryInvalidGpuCount {
+                gpuCount: gpu_count,
+                maxGpuCount: MAX_GPU_COUNT,
+            }));
+        }
+        if uri.len() > MAX_URI_LENGTH {
+            return Err(Error::MetadataURITooLong(RegistryMetadataURITooLong {
+                length: U256::from(uri.len()),
+                maxLength: U256::from(MAX_URI_LENGTH),
+            }));
+        }
+        let mut p = self.providers.setter(provider);
+        p.registered.set(true);
+        p.gpu_model.set(gpu_model);
+        p.gpu_count.set(u32_word(gpu_count));
+        p.vram_gib.set(u32_word(vram_gib));
+        p.region.set(region);
         let mut data = encode_static(
             &[],
             &[
@@ -1001,6 +895,7 @@ impl ProviderRegistry {
         // Pad the string to a whole number of words (the data so far is whole words).
         data.resize(data.len().div_ceil(32).saturating_mul(32), 0);
         let _ = self.vm().raw_log(&[signature, addr_word(provider)], &data);
+        self.report(provider)
     }
 
     /// Fails with `RegistryNotRegistered(provider)` unless registered.
@@ -1012,14 +907,37 @@ impl ProviderRegistry {
         }
     }
 
-    /// Active stake not locked by jobs.
-    fn free_stake(&self, provider: Address) -> U256 {
-        let p = self.providers.getter(provider);
-        // Cannot wrap: locked <= active (invariant 2).
-        p.active.get().wrapping_sub(p.locked.get())
+    /// Fails with `RegistryJobsOpen(provider, openJobs)` while `provider` has an open job.
+    fn no_open_jobs(&self, provider: Address) -> Result<(), Error> {
+        let open = self.providers.getter(provider).open_jobs.get();
+        if open.is_zero() {
+            Ok(())
+        } else {
+            Err(Error::JobsOpen(RegistryJobsOpen {
+                provider,
+                openJobs: open,
+            }))
+        }
     }
 
-    /// The checks shared by `stake` and `stakeWithPermit`.
+    /// Fails with `RegistryInsufficientFreeStake(provider, free, amount)` unless `amount <= active
+    /// − locked` (free stake is 0 while the locks exceed the active stake after a slash).
+    fn check_free(&self, provider: Address, amount: U256) -> Result<(), Error> {
+        let p = self.providers.getter(provider);
+        let free = p.active.get().saturating_sub(p.locked.get());
+        if amount > free {
+            return Err(Error::InsufficientFreeStake(
+                RegistryInsufficientFreeStake {
+                    provider,
+                    free,
+                    needed: amount,
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// The checks of `stake`.
     fn check_stake(&self, provider: Address, amount: U256) -> Result<(), Error> {
         self.pause_state.when_not_paused()?;
         self.only_registered(provider)?;
@@ -1029,27 +947,26 @@ impl ProviderRegistry {
         Ok(())
     }
 
-    /// Credits `amount` to `provider`'s active stake, then pulls it with `transferFrom` and checks
-    /// the balance delta.
+    /// Credits `amount` to `provider`'s active stake, reports it, then pulls it with
+    /// `transferFrom` and checks the balance delta.
     fn _stake(&mut self, provider: Address, amount: U256) -> Result<(), Error> {
         let this = self.vm().contract_address();
-        let before = self.token_balance(this)?;
         let mut p = self.providers.setter(provider);
-        let active = p.active.get().checked_add(amount).ok_or_else(overflow)?;
+        let active = common::errors::add(p.active.get(), amount)?;
         p.active.set(active);
         self.emit(
             &[Staked::SIGNATURE_HASH, addr_word(provider)],
             &[uint_word(amount), uint_word(active)],
         );
-        self.token_call(token::transfer_from(provider, this, amount))?;
-        let after = self.token_balance(this)?;
-        let received = after.saturating_sub(before);
-        if after < before || received != amount {
-            return Err(Error::BalanceDeltaMismatch(RegistryBalanceDeltaMismatch {
-                expected: amount,
-                actual: received,
-            }));
-        }
+        self.report(provider)?;
+        let token = self.token.get();
+        calls::token_move(
+            self,
+            token,
+            &token::transfer_from(provider, this, amount),
+            amount,
+            true,
+        )?;
         Ok(())
     }
 
@@ -1057,9 +974,8 @@ impl ProviderRegistry {
     /// unbonding request. Returns its id.
     fn _unbond(&mut self, provider: Address, amount: U256) -> Result<U256, Error> {
         let now = self.vm().block_timestamp();
-        // Cannot overflow u64 in practice; saturate rather than revert: unbondingPeriod <= 90 days.
-        let release_at =
-            now.saturating_add(self.param(UNBONDING_PERIOD_INDEX).saturating_to::<u64>());
+        // unbondingPeriod <= 90 days; saturating keeps this panic-free.
+        let release_at = now.saturating_add(word_u64(self.params.get(UNBONDING_PERIOD)));
         let mut p = self.providers.setter(provider);
         // A provider makes far fewer than 2^64 requests; saturating keeps this panic-free.
         let id = word_u64(p.last_request_id.get()).saturating_add(1);
@@ -1103,69 +1019,121 @@ impl ProviderRegistry {
         Ok(request_id)
     }
 
-    /// Pays each `(to, amount)` with `transfer` (skipping zero amounts), burns `burn` wei, and
-    /// checks that the registry's balance fell by exactly the total. The last step of its caller.
-    fn pay_out(&mut self, payments: &[(Address, U256)], burn: U256) -> Result<(), Error> {
-        let mut total = burn;
-        for &(_, amount) in payments {
-            total = total.checked_add(amount).ok_or_else(overflow)?;
-        }
-        if total.is_zero() {
-            return Ok(());
-        }
-        let this = self.vm().contract_address();
-        let before = self.token_balance(this)?;
-        for &(to, amount) in payments {
-            if !amount.is_zero() {
-                self.token_call(token::transfer(to, amount))?;
-            }
-        }
-        if !burn.is_zero() {
-            self.token_call(token::burn(burn))?;
-        }
-        let after = self.token_balance(this)?;
-        let sent = before.saturating_sub(after);
-        if after > before || sent != total {
-            return Err(Error::BalanceDeltaMismatch(RegistryBalanceDeltaMismatch {
-                expected: total,
-                actual: sent,
+    /// Removes job `job_id`'s lock: frees exactly its amount, counts the outcome, logs
+    /// `StakeReleased`. Returns the job's penalty base.
+    fn release(&mut self, provider: Address, job_id: U256, success: bool) -> Result<U256, Error> {
+        let mut p = self.providers.setter(provider);
+        let word = p.locks.get(job_id);
+        if word.is_zero() {
+            return Err(Error::UnknownLock(RegistryUnknownLock {
+                provider,
+                jobId: job_id,
             }));
         }
+        let (amount, base) = unpack_lock(word);
+        p.locks.insert(job_id, U256::ZERO);
+        // Cannot wrap: `locked` is Σ of the open locks, this one included; open_jobs counts it.
+        let locked = p.locked.get().wrapping_sub(amount);
+        p.locked.set(locked);
+        let open = p.open_jobs.get().wrapping_sub(U256::from(1));
+        p.open_jobs.set(open);
+        // Saturating: a counter reaching 2^64 - 1 jobs is not a real concern and must not revert.
+        if success {
+            let n = word_u64(p.completed_jobs.get()).saturating_add(1);
+            p.completed_jobs.set(u64_word(n));
+        } else {
+            let n = word_u64(p.failed_jobs.get()).saturating_add(1);
+            p.failed_jobs.set(u64_word(n));
+        }
+        self.emit(
+            &[
+                StakeReleased::SIGNATURE_HASH,
+                addr_word(provider),
+                uint_word(job_id),
+            ],
+            &[
+                uint_word(amount),
+                uint_word(locked),
+                uint_word(U256::from(success as u8)),
+            ],
+        );
+        Ok(base)
+    }
+
+    /// Takes `min(amount, active + unbonding)` wei of `provider`'s stake, pro rata from its active
+    /// stake and each unbonding request (each share rounded up, the total exact). Returns it.
+    fn take(&mut self, provider: Address, amount: U256) -> Result<U256, Error> {
+        let mut p = self.providers.setter(provider);
+        let active = p.active.get();
+        let unbonding = p.unbonding.get();
+        let total = common::errors::add(active, unbonding)?;
+        let slashed = amount.min(total);
+        if slashed.is_zero() {
+            return Ok(slashed);
+        }
+        // slashed <= total, so each ceil(slashed × x / total) <= x, and Σ over buckets of
+        // ceil(slashed × x / total) >= slashed × Σx / total = slashed: capping each take by what
+        // is still `remaining` makes the takes add up to exactly `slashed`.
+        let from_active = mul_div(slashed, active, total, true)?;
+        // Cannot wrap: from_active <= slashed (above).
+        let mut remaining = slashed.wrapping_sub(from_active);
+        for i in 0..MAX_UNBOND_REQUESTS {
+            if remaining.is_zero() {
+                break;
+            }
+            let Some(mut slot) = p.requests.setter(i) else {
+                break;
+            };
+            let x = slot.amount.get();
+            if x.is_zero() {
+                continue;
+            }
+            let take = mul_div(slashed, x, total, true)?.min(remaining);
+            // Cannot wrap: take <= ceil(slashed × x / total) <= x, and take <= remaining.
+            slot.amount.set(x.wrapping_sub(take));
+            remaining = remaining.wrapping_sub(take);
+        }
+        // Cannot wrap: from_active <= active; the unbonding takes <= Σ slots = unbonding.
+        p.active.set(active.wrapping_sub(from_active));
+        p.unbonding
+            .set(unbonding.wrapping_sub(slashed.wrapping_sub(from_active)));
+        Ok(slashed)
+    }
+
+    /// Extends `provider`'s jail to `until` (never shortens it) and logs `Jailed`.
+    fn _jail(&mut self, provider: Address, until: u64) {
+        let mut p = self.providers.setter(provider);
+        let until = until.max(word_u64(p.jailed_until.get()));
+        p.jailed_until.set(u64_word(until));
+        self.emit(
+            &[Jailed::SIGNATURE_HASH, addr_word(provider)],
+            &[uint_word(U256::from(until))],
+        );
+    }
+
+    /// Reports `provider`'s earning stake to `Emissions` (`setEarningStake(provider, amount)`);
+    /// nothing when no `Emissions` is set. An interaction: callers have finished their effects.
+    fn report(&mut self, provider: Address) -> Result<(), Error> {
+        let emissions = self.emissions.get();
+        if emissions.is_zero() {
+            return Ok(());
+        }
+        let amount = if self.is_eligible(provider) {
+            self.providers.getter(provider).active.get()
+        } else {
+            U256::ZERO
+        };
+        calls::call(self, emissions, &token::set_earning_stake(provider, amount))?;
         Ok(())
     }
 
-    fn token_failed(&self) -> Error {
-        Error::TokenCallFailed(SafeERC20FailedOperation {
-            token: self.token.get(),
-        })
-    }
-
-    /// Calls the token with `calldata`; succeeds if the call did not revert and returned either
-    /// nothing expected (`token::Expect::Nothing`) or exactly the ABI word `true`.
-    fn token_call(&mut self, (calldata, expect): (Vec<u8>, token::Expect)) -> Result<(), Error> {
+    /// Transfers `amount` (nothing for 0) to `to`, checking the registry's balance delta.
+    fn pay(&mut self, to: Address, amount: U256) -> Result<(), Error> {
+        if amount.is_zero() {
+            return Ok(());
+        }
         let token = self.token.get();
-        let context = Call::new_mutating(self);
-        match call(self.vm(), context, token, &calldata) {
-            Ok(ret) if token::returned_ok(&ret, expect) => Ok(()),
-            _ => Err(self.token_failed()),
-        }
-    }
-
-    /// `token.balanceOf(account)`.
-    fn token_balance(&self, account: Address) -> Result<U256, Error> {
-        self.token_view(token::balance_of(account))
-    }
-
-    /// `token.allowance(owner, spender)`.
-    fn token_allowance(&self, owner: Address, spender: Address) -> Result<U256, Error> {
-        self.token_view(token::allowance(owner, spender))
-    }
-
-    /// A static call to the token returning one `uint256`.
-    fn token_view(&self, calldata: Vec<u8>) -> Result<U256, Error> {
-        match static_call(self.vm(), Call::new(), self.token.get(), &calldata) {
-            Ok(ret) => token::decode_uint(&ret).ok_or_else(|| self.token_failed()),
-            Err(_) => Err(self.token_failed()),
-        }
+        calls::token_move(self, token, &token::transfer(to, amount), amount, false)?;
+        Ok(())
     }
 }

@@ -1,27 +1,11 @@
 //! Prints the contract's Solidity interface with its events:
 //! `cargo run -p provider-registry --features export-abi` (what `cargo stylus export-abi` runs).
 
-use alloy_sol_types::JsonAbiExt;
 use common::export::{interface, print};
-use provider_registry::{
-    interface::*, AccessControlStylusAbiStruct, PausableStylusAbiStruct, ProviderRegistry,
-};
+use provider_registry::{AccessControlStylusAbiStruct, PausableStylusAbiStruct, ProviderRegistry};
 
 fn main() {
-    let mut events = vec![
-        ProviderRegistered::abi(),
-        ProfileUpdated::abi(),
-        Deregistered::abi(),
-        Staked::abi(),
-        UnbondRequested::abi(),
-        UnbondCancelled::abi(),
-        Withdrawn::abi(),
-        StakeLocked::abi(),
-        StakeUnlocked::abi(),
-        OutcomeRecorded::abi(),
-        Slashed::abi(),
-        Jailed::abi(),
-    ];
+    let mut events = provider_registry::interface::events();
     events.extend(common::params::events());
     print(
         provider_registry::print_from_args,

@@ -1,9 +1,8 @@
-//! The registry's arithmetic: storage words of small integers, and `a × b / d` with the registry's
+//! The registry's arithmetic: storage words of small integers, and `a × b / d` with the shared
 //! overflow error (on [`common::math`]'s compact long division).
 
 use alloy_primitives::U256;
-
-use crate::interface::{Error, RegistryArithmeticOverflow};
+use common::errors::{overflow, CommonError};
 
 // Small integers (GPU counts, times, counters, ids) are stored one per slot as `uint256`: unpacked
 // fields need no masking code at every access, which keeps the program under the size limit.
@@ -28,14 +27,10 @@ pub(crate) fn word_u64(x: U256) -> u64 {
     x.as_limbs()[0]
 }
 
-pub(crate) fn overflow() -> Error {
-    Error::ArithmeticOverflow(RegistryArithmeticOverflow {})
-}
-
 /// `a × b / d`, rounded up if `round_up`. Every caller divides by BPS or by a positive stake total.
 ///
 /// # Errors
-/// `RegistryArithmeticOverflow()` if `a × b` overflows or `d` is 0 or `>= 2^255`.
-pub(crate) fn mul_div(a: U256, b: U256, d: U256, round_up: bool) -> Result<U256, Error> {
+/// `ArithmeticOverflow()` if `a × b` overflows or `d` is 0 or `>= 2^255`.
+pub(crate) fn mul_div(a: U256, b: U256, d: U256, round_up: bool) -> Result<U256, CommonError> {
     common::math::mul_div(a, b, d, round_up).ok_or_else(overflow)
 }

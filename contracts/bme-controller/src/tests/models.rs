@@ -9,7 +9,6 @@ pub(crate) struct TokenModel {
     pub allowances: HashMap<(Address, Address), U256>,
     pub supply: U256,
     pub cap: U256,
-    pub permit_ok: bool,
 }
 
 impl TokenModel {
@@ -20,7 +19,6 @@ impl TokenModel {
             allowances: HashMap::new(),
             supply,
             cap,
-            permit_ok: true,
         }
     }
 
@@ -36,14 +34,6 @@ impl Model for TokenModel {
             Ok(self.cap.abi_encode())
         } else if sel == totalSupplyCall::SELECTOR {
             Ok(self.supply.abi_encode())
-        } else if sel == allowanceCall::SELECTOR {
-            let a = allowanceCall::abi_decode(&c.data).unwrap();
-            Ok(self
-                .allowances
-                .get(&(a.owner, a.spender))
-                .copied()
-                .unwrap_or_default()
-                .abi_encode())
         } else if sel == burnFromCall::SELECTOR {
             let b = burnFromCall::abi_decode(&c.data).unwrap();
             let allowance = self
@@ -87,13 +77,6 @@ impl Model for TokenModel {
             }
             self.supply += m.amount;
             *self.balances.entry(m.to).or_default() += m.amount;
-            Ok(vec![])
-        } else if sel == permitCall::SELECTOR {
-            let p = permitCall::abi_decode(&c.data).unwrap();
-            if !self.permit_ok {
-                return Err(b"permit used".to_vec());
-            }
-            self.allowances.insert((p.owner, p.spender), p.value);
             Ok(vec![])
         } else {
             Err(b"unknown selector".to_vec())
@@ -147,15 +130,16 @@ impl Model for FeedModel {
     }
 }
 
-/// The emissions contract: epoch clock, reserve (`cap − supply` at creation) and work records;
-/// `drawReserve` mints on the token model (only the controller may call it, as `SETTLER_ROLE`).
+/// The emissions contract: epoch clock, reserve (`cap − supply` at creation) and a per-epoch draw
+/// cap (`draw_cap_left`, what `drawable()` answers beside the reserve); `drawReserve` mints on the
+/// token model (only the controller may call it, as `SETTLER_ROLE`) and returns what it drew.
 pub(crate) struct EmissionsModel {
     pub token: Rc<RefCell<TokenModel>>,
     pub genesis: u64,
     pub epoch_length: u64,
     pub reserve: U256,
-    /// `(provider, credits)` of every `recordWork`, in order.
-    pub work: Vec<(Address, U256)>,
+    /// What the current epoch's draw cap still allows.
+    pub draw_cap_left: U256,
     /// Σ drawn for settlements.
     pub drawn: U256,
 }
@@ -171,7 +155,7 @@ impl EmissionsModel {
             genesis,
             epoch_length,
             reserve,
-            work: Vec::new(),
+            draw_cap_left: U256::MAX,
             drawn: U256::ZERO,
         }
     }
@@ -184,16 +168,17 @@ impl Model for EmissionsModel {
             Ok(U256::from(self.genesis).abi_encode())
         } else if sel == epochLengthCall::SELECTOR {
             Ok(U256::from(self.epoch_length).abi_encode())
-        } else if sel == emissionReserveCall::SELECTOR {
-            Ok(self.reserve.abi_encode())
+        } else if sel == drawableCall::SELECTOR {
+            Ok(self.reserve.min(self.draw_cap_left).abi_encode())
         } else if sel == drawReserveCall::SELECTOR {
             assert_eq!(c.from, CONTROLLER, "only the settler draws");
             let d = drawReserveCall::abi_decode(&c.data).unwrap();
             assert!(
-                d.amount <= self.reserve,
-                "the controller overdrew the reserve"
+                d.amount <= self.reserve.min(self.draw_cap_left),
+                "the controller overdrew the reserve or the cap"
             );
             self.reserve -= d.amount;
+            self.draw_cap_left -= d.amount;
             self.drawn += d.amount;
             let mut t = self.token.borrow_mut();
             assert!(
@@ -202,12 +187,7 @@ impl Model for EmissionsModel {
             );
             t.supply += d.amount;
             *t.balances.entry(d.to).or_default() += d.amount;
-            Ok(vec![])
-        } else if sel == recordWorkCall::SELECTOR {
-            assert_eq!(c.from, CONTROLLER, "only the settler records work");
-            let w = recordWorkCall::abi_decode(&c.data).unwrap();
-            self.work.push((w.provider, w.credits));
-            Ok(vec![])
+            Ok(d.amount.abi_encode())
         } else {
             Err(b"unknown selector".to_vec())
         }

@@ -241,11 +241,13 @@ impl Model {
                 amount,
             } => {
                 if !by_minter {
-                    return Err(Error::UnauthorizedAccount(
-                        AccessControlUnauthorizedAccount {
-                            account: ADMIN,
-                            neededRole: MINTER_ROLE,
-                        },
+                    return Err(Error::Common(
+                        common::errors::CommonError::UnauthorizedAccount(
+                            AccessControlUnauthorizedAccount {
+                                account: ADMIN,
+                                neededRole: MINTER_ROLE,
+                            },
+                        ),
                     ));
                 }
                 let to = addr(to);

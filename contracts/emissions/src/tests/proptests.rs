@@ -1,9 +1,14 @@
-//! Property tests (crate invariants 1–4; DESIGN.md §9.1–9.2): random sequences of `recordWork`,
-//! `drawReserve`, `finalizeEpochs`, `claimRewards`, parameter changes and time jumps against a token
-//! model that enforces the cap like the real token. Calls may fail where the contract must refuse
-//! them (a draw beyond the reserve, a claim of an unfinalised or claimed epoch); after every step the
-//! reserve must balance exactly, no epoch may pay out more than its provider share, no (epoch,
-//! provider) twice, and the token never past its cap — the contract's mints never fail on it.
+//! Property tests (crate invariants 1–5; docs/protocol.md invariants 2 and 9): random sequences of
+//! settled fees, earning-stake reports, reserve draws, finalisations, claims, parameter changes and
+//! time jumps against a token model that enforces the cap like the real token. Calls may fail where
+//! the contract must refuse them; after every step the reserve balances exactly, no epoch's work
+//! rewards exceed its work pool, the work pool never exceeds `workRewardCapBps` × the epoch's fees,
+//! each (epoch, provider) is paid once, stake rewards paid and owed never exceed what was streamed
+//! minus what was returned, every epoch's draws stay under its cap, and the token never passes its
+//! cap. A second property checks that stake added late in a stream earns at most its time share.
+//!
+//! Cases: 256 and 512 by default; `PROPTEST_CASES=10000 cargo test -p emissions proptests` runs the
+//! full count (README "Tests").
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,169 +25,144 @@ const PROVIDERS: [Address; 3] = [
 
 #[derive(Debug, Clone)]
 enum Op {
-    Work { provider: usize, credits: u64 },
+    Fees { provider: usize, amount: u64 },
+    Stake { provider: usize, amount: u64 },
     Draw { to: usize, amount: u64 },
     Finalize(u8),
     Claim { provider: usize, epochs: Vec<u8> },
-    Rate(u64),
-    TreasuryBps(u64),
+    Param { which: usize, value: u64 },
     Warp(u64),
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0usize..3, 0u64..2_000_000_000).prop_map(|(provider, credits)| Op::Work { provider, credits }),
+        4 => (0usize..3, 0u64..50_000).prop_map(|(provider, amount)| Op::Fees { provider, amount }),
+        3 => (0usize..3, 0u64..1_000_000).prop_map(|(provider, amount)| Op::Stake { provider, amount }),
         2 => (0usize..3, 0u64..400).prop_map(|(to, amount)| Op::Draw { to, amount }),
         2 => (0u8..80).prop_map(Op::Finalize),
         3 => (0usize..3, proptest::collection::vec(0u8..24, 0..5)).prop_map(|(provider, epochs)| Op::Claim { provider, epochs }),
-        1 => (0u64..=10_000_000_000_000_000).prop_map(Op::Rate),
-        1 => (0u64..=5_000).prop_map(Op::TreasuryBps),
+        1 => (0usize..4, 0u64..=10_000_000_000_000_000).prop_map(|(which, value)| Op::Param { which, value }),
         3 => (0u64..30 * HOUR).prop_map(Op::Warp),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn reserve_and_rewards_balance_after_every_step(
-        reserve_ct in 0u64..2_000,
-        ops in proptest::collection::vec(op(), 1..40),
+    fn reserve_rewards_and_draws_balance_after_every_step(
+        reserve_k in 1u64..2_000,
+        ops in proptest::collection::vec(op(), 1..48),
     ) {
-        // Hourly epochs so that time jumps cross many epochs (and the 64-epoch bound); a small
-        // reserve (drawn in whole CT) so draws exhaust it.
+        // Hourly epochs so that time jumps cross many epochs (and the 64-epoch bound); a reserve in
+        // thousands of CT so that draws, emissions and the stream all matter.
         let cap = ct(1_000_000_000);
-        let genesis = cap - ct(reserve_ct);
-        let mut fx = fixture_with(genesis, cap, HOUR);
+        let mut fx = fixture_with(cap - ct(reserve_k * 1_000), cap, HOUR);
         let mut now = T0;
-        let mut paid: BTreeMap<(u64, Address), U256> = BTreeMap::new();
-        let mut treasury_minted = U256::ZERO;
-        let mut drawn_minted = U256::ZERO;
-        // Epochs with work recorded: the only ones that can emit or pay.
-        let mut worked: BTreeSet<u64> = BTreeSet::new();
+        let mut work_paid: BTreeMap<u64, U256> = BTreeMap::new();
+        let mut claimed: BTreeSet<(u64, Address)> = BTreeSet::new();
+        let mut stake_paid = U256::ZERO;
+        let (mut pools, mut pooled_until) = (U256::ZERO, 0u64);
         for op in &ops {
             match op.clone() {
-                Op::Work { provider, credits } => {
-                    fx.record(PROVIDERS[provider], credits);
-                    if credits > 0 {
-                        worked.insert(fx.em.current_epoch().to::<u64>());
-                    }
-                }
+                Op::Fees { provider, amount } => fx.fees(PROVIDERS[provider], ct(amount) / U256::from(1_000)),
+                Op::Stake { provider, amount } => fx.stake(PROVIDERS[provider], ct(amount)),
                 Op::Draw { to, amount } => {
-                    let amount = ct(amount);
-                    let reserve = fx.em.emission_reserve();
-                    let result = fx.as_settler(|e| e.draw_reserve(PROVIDERS[to], amount));
-                    if amount <= reserve {
-                        prop_assert_eq!(result, Ok(()));
-                        drawn_minted += amount;
-                    } else {
-                        prop_assert_eq!(
-                            result,
-                            Err(Error::ReserveExceeded(EmissionsReserveExceeded {
-                                requested: amount,
-                                available: reserve
-                            }))
-                        );
-                    }
+                    let _ = fx.as_settler(|e| e.draw_reserve(PROVIDERS[to], ct(amount)));
                 }
                 Op::Finalize(n) => {
-                    let before = fx.em.next_epoch_to_finalize().to::<u64>();
-                    let current = fx.em.current_epoch().to::<u64>();
-                    let treasury_before = fx.token.borrow().balance(TREASURY);
                     fx.vm().set_sender(STRANGER);
-                    let done = fx.em.finalize_epochs(U256::from(n)).unwrap().to::<u64>();
-                    let expected = u64::from(n).min(64).min(current - before);
-                    prop_assert_eq!(done, expected, "bounded, and never the current epoch");
-                    prop_assert_eq!(fx.em.next_epoch_to_finalize().to::<u64>(), before + done);
-                    // Each epoch is checked once, when it is finalised: empty epochs emit nothing.
-                    for e in before..before + done {
-                        let (work, emitted_e, share, _) = fx.em.epoch_stats(U256::from(e));
-                        prop_assert_eq!(work.is_zero(), !worked.contains(&e));
-                        if work.is_zero() {
-                            prop_assert_eq!(emitted_e, U256::ZERO);
-                        }
-                        prop_assert!(share <= emitted_e);
-                    }
-                    treasury_minted += fx.token.borrow().balance(TREASURY) - treasury_before;
+                    fx.em.finalize_epochs(U256::from(n)).unwrap();
                 }
                 Op::Claim { provider, epochs } => {
-                    let who = PROVIDERS[provider];
-                    let epochs: Vec<U256> = epochs.into_iter().map(U256::from).collect();
-                    let next = fx.em.next_epoch_to_finalize().to::<u64>();
-                    let pending: Vec<U256> = epochs
-                        .iter()
-                        .map(|&e| fx.em.pending_reward(e, who).unwrap())
-                        .collect();
-                    let valid = epochs.iter().enumerate().all(|(i, e)| {
-                        e.to::<u64>() < next
-                            && !epochs[..i].contains(e)
-                            && !paid.contains_key(&(e.to::<u64>(), who))
-                    });
-                    let before = fx.token.borrow().balance(who);
-                    fx.vm().set_sender(who);
-                    let result = fx.em.claim_rewards(epochs.clone());
-                    prop_assert_eq!(result.is_ok(), valid, "{:?}", result);
-                    if let Ok(total) = result {
-                        prop_assert_eq!(total, pending.iter().copied().sum::<U256>());
-                        prop_assert_eq!(fx.token.borrow().balance(who) - before, total);
-                        for (e, amount) in epochs.iter().zip(pending) {
-                            prop_assert!(paid.insert((e.to::<u64>(), who), amount).is_none(), "paid twice");
+                    let p = PROVIDERS[provider];
+                    let list: Vec<u64> = epochs.iter().map(|&e| u64::from(e)).collect();
+                    let pending: Vec<U256> = list.iter().map(|&e| fx.em.pending_reward(U256::from(e), p).unwrap()).collect();
+                    let stake_before = fx.em.earned_stake_rewards(p).unwrap();
+                    if let Ok(total) = fx.claim(p, &list) {
+                        let work: U256 = pending.iter().copied().sum();
+                        prop_assert_eq!(total, work + stake_before, "claimed = pending work + earned stake");
+                        stake_paid += stake_before;
+                        for (&e, amount) in list.iter().zip(pending) {
+                            prop_assert!(claimed.insert((e, p)), "an (epoch, provider) paid twice");
+                            *work_paid.entry(e).or_default() += amount;
                         }
                     }
                 }
-                Op::Rate(r) => {
+                Op::Param { which, value } => {
+                    let p = PARAMETERS[which];
                     fx.vm().set_sender(ADMIN);
-                    fx.em.set_parameter(EMISSION_RATE_WAD, U256::from(r)).unwrap();
+                    let _ = fx.em.set_parameter(p.name, U256::from(value).min(p.max));
                 }
-                Op::TreasuryBps(b) => {
-                    fx.vm().set_sender(ADMIN);
-                    fx.em.set_parameter(TREASURY_EMISSION_BPS, U256::from(b)).unwrap();
-                }
-                Op::Warp(s) => {
-                    now += s;
-                    fx.at(now);
-                }
+                Op::Warp(s) => { now += s; fx.at(now); }
             }
 
-            let em = &fx.em;
-            // 1. emitted + drawn + reserve = initialReserve.
-            let (initial, reserve, emitted, drawn) = em.supply_stats();
-            prop_assert_eq!(initial, ct(reserve_ct));
-            prop_assert_eq!(emitted + drawn + reserve, initial);
-            prop_assert_eq!(drawn, drawn_minted);
-            // 3. finalisation in order, never the current epoch (empty epochs: see `Finalize`).
-            let next = em.next_epoch_to_finalize().to::<u64>();
-            prop_assert!(next <= em.current_epoch().to::<u64>());
-            prop_assert_eq!(em.epoch_stats(U256::from(next)).1, U256::ZERO, "not final, not emitted");
-            let mut emitted_sum = U256::ZERO;
-            let mut claimed_sum = U256::ZERO;
-            for &e in worked.range(..next) {
-                let (_, emitted_e, share, _) = em.epoch_stats(U256::from(e));
-                emitted_sum += emitted_e;
-                // 2. Σ claimed + Σ still pending ≤ providerShare(e).
-                let mut owed = U256::ZERO;
-                for p in PROVIDERS {
-                    let claimed = paid.get(&(e, p)).copied().unwrap_or_default();
-                    claimed_sum += claimed;
-                    owed += claimed + em.pending_reward(U256::from(e), p).unwrap();
-                }
-                prop_assert!(owed <= share, "epoch {} pays {} of {}", e, owed, share);
+            // 1. The reserve balances.
+            fx.assert_reserve_balances();
+            let (initial, reserve, emitted, drawn, returned) = fx.em.supply_stats();
+            prop_assert!(reserve <= initial);
+            // 2. Work rewards per epoch ≤ work pool ≤ min(share, fees × cap).
+            for (&e, &paid) in &work_paid {
+                let (fees, _, pool, work_cap, _, _, _) = fx.em.epoch_stats(U256::from(e));
+                prop_assert!(paid <= pool);
+                prop_assert!(pool <= work_cap);
+                let cap_bps = fx.em.parameter_at(WORK_REWARD_CAP_BPS, U256::from(e)).unwrap();
+                prop_assert!(work_cap <= fees * cap_bps / U256::from(10_000));
             }
-            prop_assert_eq!(emitted_sum, emitted);
-            // The token: what it minted is exactly treasury parts + rewards + draws, never past the cap.
+            // 3. Stake conservation: paid + still owed ≤ streamed − returned.
+            let (_, _, _, streamed, paid, ret) = fx.em.stake_stats();
+            prop_assert_eq!(paid, stake_paid);
+            prop_assert_eq!(ret, returned);
+            let owed: U256 = PROVIDERS.iter().map(|&p| fx.em.earned_stake_rewards(p).unwrap()).sum();
+            prop_assert!(paid + owed + returned <= streamed, "stake rewards beyond the stream");
+            // 4. Draws stay under each epoch's cap.
+            let current = fx.em.current_epoch().to::<u64>();
+            for e in current.saturating_sub(2)..=current {
+                let stats = fx.em.epoch_stats(U256::from(e));
+                prop_assert!(stats.5 <= stats.6, "epoch {} drew {} over its cap {}", e, stats.5, stats.6);
+            }
+            // 5. The token is under its cap and holds exactly what was paid out: the treasury parts,
+            // the work and stake rewards claimed and the draws; and what was emitted is the
+            // treasury parts, the work pools and the stream.
+            let treasury = fx.token.borrow().balance(TREASURY);
             let token = fx.token.borrow();
             prop_assert!(token.supply <= token.cap);
-            prop_assert_eq!(token.supply - genesis, treasury_minted + claimed_sum + drawn_minted);
-            prop_assert!(treasury_minted + claimed_sum <= emitted);
+            let minted: U256 = token.balances.values().copied().sum();
+            let work: U256 = work_paid.values().copied().sum();
+            prop_assert_eq!(minted, treasury + work + stake_paid + drawn);
+            let next = fx.em.next_epoch_to_finalize().to::<u64>();
+            for e in pooled_until..next {
+                pools += fx.em.epoch_stats(U256::from(e)).2;
+            }
+            pooled_until = next;
+            prop_assert_eq!(emitted, treasury + pools + streamed);
         }
-        // Rewards paid only for epochs with work (others pay zero).
-        prop_assert!(paid.iter().all(|((e, _), amount)| amount.is_zero() || worked.contains(e)));
-        // Every claimed (epoch, provider) is logged exactly once.
-        let logged: BTreeSet<(U256, Address)> = logs_of::<RewardsClaimed>(fx.vm())
-            .iter()
-            .map(|l| (l.epoch, l.provider))
-            .collect();
-        prop_assert_eq!(logged.len(), logs_of::<RewardsClaimed>(fx.vm()).len());
-        prop_assert_eq!(logged.len(), paid.len());
+    }
+
+    #[test]
+    fn stake_added_late_earns_at_most_its_time_share(
+        early in 1u64..1_000_000,
+        late in 1u64..1_000_000,
+        pool_fees in 0u64..1_000_000,
+        join_at in 0u64..DAY,
+    ) {
+        let mut fx = fixture();
+        fx.stake(PROVIDER, ct(early));
+        fx.fees(PROVIDER, ct(pool_fees));
+        fx.at(T0 + DAY);
+        fx.finalize();
+        let pool = fx.em.epoch_stats(U256::ZERO).4;
+        let start = T0 + DAY;
+        fx.at(start + join_at);
+        fx.stake(PROVIDER2, ct(late));
+        fx.at(start + 2 * DAY);
+        let got = fx.em.earned_stake_rewards(PROVIDER2).unwrap();
+        // Its time share of the pool, at its share of the stake: pool × (DAY − join) / DAY ×
+        // late / (early + late), plus one wei of rounding.
+        let bound = pool * U256::from(DAY - join_at) / U256::from(DAY) * U256::from(late)
+            / U256::from(early + late) + U256::from(1);
+        prop_assert!(got <= bound, "late stake earned {} > {}", got, bound);
+        let total = got + fx.em.earned_stake_rewards(PROVIDER).unwrap();
+        prop_assert!(total <= pool);
     }
 }
