@@ -21,6 +21,9 @@ enum NumOrString {
 
 /// The digits of a `0x`-prefixed hex string, or why it is not one.
 fn hex_digits(s: &str) -> Result<&str, String> {
+    if s.is_empty() {
+        return Err("empty hex string (geth: \"empty hex string\")".into());
+    }
     let digits = s
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
