@@ -420,6 +420,11 @@ impl Backend {
         result
     }
 
+    /// Rows the last `--state` database write touched (`None` without `--state`).
+    pub fn last_write_rows(&self) -> Option<u64> {
+        self.inner.read().store.as_ref().map(Store::last_write_rows)
+    }
+
     /// Chain parameters.
     pub fn params(&self) -> &ChainParams {
         &self.params
@@ -945,6 +950,9 @@ impl Backend {
         let hash = *envelope.tx_hash();
         let mut inner = self.inner.write();
         self.validate(&inner, &envelope, sender)?;
+        // Under automine a transaction usually enters and leaves the pool in this call: then the
+        // stored pool does not change and is not rewritten.
+        let pool_clean = inner.pool.is_empty() && !inner.dirty.pool;
         if inner.chain.tx_index.contains_key(&hash) || inner.pool.iter().any(|t| t.hash == hash) {
             return Err(NodeError::TxRejected("already known".into()));
         }
@@ -990,6 +998,9 @@ impl Backend {
                     failure = Some(err);
                 }
             }
+        }
+        if pool_clean && inner.pool.is_empty() {
+            inner.dirty.pool = false;
         }
         self.flush(&mut inner)?;
         match failure {

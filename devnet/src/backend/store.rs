@@ -20,7 +20,10 @@ use std::{
     fs,
     io::{Read, Write},
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
 };
 
 use alloy_consensus::TxEnvelope;
@@ -97,6 +100,8 @@ pub struct Update<'a> {
 pub struct Store {
     db: Database,
     path: PathBuf,
+    /// Rows inserted or deleted by the last [`Store::write`].
+    last_rows: AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -199,6 +204,7 @@ impl Store {
                 let store = Self {
                     db: try_db!(path, Database::builder().open(path))?,
                     path: path.to_path_buf(),
+                    last_rows: AtomicU64::new(0),
                 };
                 let loaded = store.load(chain_id)?;
                 Ok((store, Some(loaded)))
@@ -224,6 +230,7 @@ impl Store {
         let store = Self {
             db: try_db!(path, Database::builder().create(path))?,
             path: path.to_path_buf(),
+            last_rows: AtomicU64::new(0),
         };
         let txn = try_db!(path, store.db.begin_write())?;
         {
@@ -297,6 +304,7 @@ impl Store {
         let store = Self {
             db: try_db!(path, Database::builder().open(path))?,
             path: path.to_path_buf(),
+            last_rows: AtomicU64::new(0),
         };
         let mut loaded = store.load(chain_id)?;
         // Version-1 files kept only the clock offset; the node applies it to its defaults.
@@ -405,6 +413,7 @@ impl Store {
     pub fn write(&self, update: Update<'_>) -> NodeResult<()> {
         let path = &self.path;
         let txn = try_db!(path, self.db.begin_write())?;
+        let mut rows = update.new_blocks.len() as u64;
         {
             let mut blocks = try_db!(path, txn.open_table(BLOCKS))?;
             if let Some(n) = update.truncate_from {
@@ -441,8 +450,13 @@ impl Store {
                 for (hash, code) in &state.codes {
                     try_db!(path, codes.insert(hash.as_slice(), code.as_ref()))?;
                 }
+                rows += state.all_keys().slots.len() as u64 + 2 * state.accounts.len() as u64;
             } else {
                 let changes = update.changes;
+                rows += (changes.cleared.len()
+                    + changes.accounts.len()
+                    + changes.slots.len()
+                    + changes.codes.len()) as u64;
                 for address in &changes.cleared {
                     let lo = slot_key(address, &U256::ZERO);
                     let hi = slot_key(address, &U256::MAX);
@@ -479,6 +493,8 @@ impl Store {
                     }
                 }
             }
+            rows += u64::from(update.dev.is_some());
+            rows += update.pool.map_or(0, |p| p.len() as u64 + 1);
             if let Some(dev) = update.dev {
                 let mut meta = try_db!(path, txn.open_table(META))?;
                 try_db!(path, meta.insert("dev", meta_json(dev)?.as_slice()))?;
@@ -494,7 +510,14 @@ impl Store {
             }
         }
         try_db!(path, txn.commit())?;
+        self.last_rows.store(rows, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Rows (blocks, accounts, slots, codes, storage ranges, dev state, pool) the last write
+    /// inserted or deleted: what "only what changed is written" is measured by.
+    pub fn last_write_rows(&self) -> u64 {
+        self.last_rows.load(Ordering::Relaxed)
     }
 }
 

@@ -4,8 +4,11 @@
 mod cli;
 mod conformance;
 mod dev;
+mod hardhat;
 mod js;
+mod pending;
 mod persistence;
+mod regressions;
 mod robustness;
 mod stylus;
 mod utils;
