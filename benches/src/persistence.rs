@@ -4,8 +4,9 @@
 //! from the same run.
 //!
 //! A "transaction" is what a client waits for under automine: `eth_sendTransaction` of a 1-wei
-//! transfer (the node signs, mines one block and, with `--state`, commits it to the database
-//! with an fsync) followed by `eth_getTransactionReceipt`.
+//! transfer (the node signs, mines one block and, with `--state`, commits it to the database)
+//! followed by `eth_getTransactionReceipt`. The nodes take turns, one transfer each, so that
+//! disk and CPU noise hits every row alike. `--state-fsync` (an fsync per block) is measured too.
 use std::time::{Duration, Instant};
 
 use alloy::primitives::{address, Address, B256};
@@ -23,8 +24,8 @@ pub const MINE: u64 = 10_000;
 /// One latency row.
 #[derive(Clone, Debug)]
 pub struct Latency {
-    /// `--state` on.
-    pub state: bool,
+    /// Which node: in memory, `--state`, `--state --state-fsync`.
+    pub mode: &'static str,
     /// Chain height when timing started.
     pub height: u64,
     /// Median per-transaction latency.
@@ -36,7 +37,8 @@ pub struct Latency {
 /// Everything the persistence bench measures.
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// Latency rows: in memory at 1,000 blocks, `--state` at each of [`HEIGHTS`].
+    /// Latency rows: in memory at 1,000 blocks, `--state` at each of [`HEIGHTS`], `--state
+    /// --state-fsync` at 1,000 blocks.
     pub latency: Vec<Latency>,
     /// `anvil_mine` of [`MINE`] blocks without and with `--state`.
     pub mine: (Duration, Duration),
@@ -48,11 +50,12 @@ struct Node {
     _dir: tempfile::TempDir,
 }
 
-async fn node(state: bool) -> Result<Node> {
+async fn node(state: bool, fsync: bool) -> Result<Node> {
     let dir = tempfile::tempdir()?;
     let mut config = devnet::NodeConfig::test();
     if state {
         config.state_path = Some(dir.path().join("chain.db"));
+        config.state_fsync = fsync;
     }
     let handle = devnet::spawn(config).await?;
     let provider = ProviderBuilder::new()
@@ -85,58 +88,60 @@ async fn grow(p: &RootProvider, target: u64) -> Result<()> {
     }
 }
 
-async fn time_transfers(n: &Node) -> Result<(Duration, Duration)> {
+async fn transfer(n: &Node) -> Result<Duration> {
     let from = n.handle.dev_accounts()[1];
     let to: Address = address!("00000000000000000000000000000000000000be");
-    let mut samples = Vec::with_capacity(TXS);
-    for _ in 0..TXS {
-        let t = Instant::now();
-        let hash: B256 = serde_json::from_value(
-            call(
-                &n.provider,
-                "eth_sendTransaction",
-                json!([{"from": from, "to": to, "value": "0x1"}]),
-            )
-            .await?,
-        )?;
-        let receipt = n.provider.get_transaction_receipt(hash).await?;
-        samples.push(t.elapsed());
-        ensure!(receipt.is_some_and(|r| r.status()), "transfer failed");
-    }
-    samples.sort();
-    let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
-    Ok((samples[samples.len() / 2], mean))
+    let t = Instant::now();
+    let hash: B256 = serde_json::from_value(
+        call(
+            &n.provider,
+            "eth_sendTransaction",
+            json!([{"from": from, "to": to, "value": "0x1"}]),
+        )
+        .await?,
+    )?;
+    let receipt = n.provider.get_transaction_receipt(hash).await?;
+    let elapsed = t.elapsed();
+    ensure!(receipt.is_some_and(|r| r.status()), "transfer failed");
+    Ok(elapsed)
 }
 
 /// Runs the whole persistence bench.
 pub async fn run() -> Result<Report> {
+    let rows: [(&'static str, bool, bool, u64); 4] = [
+        ("in memory", false, false, HEIGHTS[0]),
+        ("`--state`", true, false, HEIGHTS[0]),
+        ("`--state`", true, false, HEIGHTS[1]),
+        ("`--state --state-fsync`", true, true, HEIGHTS[0]),
+    ];
+    let mut nodes = Vec::new();
+    for (_, state, fsync, height) in rows {
+        let n = node(state, fsync).await?;
+        grow(&n.provider, height).await?;
+        nodes.push(n);
+    }
+    let mut samples = vec![Vec::with_capacity(TXS); rows.len()];
+    for _ in 0..TXS {
+        for (n, s) in nodes.iter().zip(samples.iter_mut()) {
+            s.push(transfer(n).await?);
+        }
+    }
     let mut latency = Vec::new();
-    // In memory and with --state at 1,000 blocks, then the --state node grown to 50,000.
-    let memory = node(false).await?;
-    grow(&memory.provider, HEIGHTS[0]).await?;
-    let (median, mean) = time_transfers(&memory).await?;
-    latency.push(Latency {
-        state: false,
-        height: HEIGHTS[0],
-        median,
-        mean,
-    });
-    memory.handle.shutdown().await;
-    let stored = node(true).await?;
-    for target in HEIGHTS {
-        grow(&stored.provider, target).await?;
-        let (median, mean) = time_transfers(&stored).await?;
+    for ((mode, _, _, height), mut s) in rows.into_iter().zip(samples) {
+        s.sort();
         latency.push(Latency {
-            state: true,
-            height: target,
-            median,
-            mean,
+            mode,
+            height,
+            median: s[s.len() / 2],
+            mean: s.iter().sum::<Duration>() / s.len() as u32,
         });
     }
-    stored.handle.shutdown().await;
+    for n in nodes {
+        n.handle.shutdown().await;
+    }
     let mut mine = Vec::new();
     for state in [false, true] {
-        let n = node(state).await?;
+        let n = node(state, false).await?;
         let t = Instant::now();
         call(&n.provider, "anvil_mine", json!([format!("0x{MINE:x}")])).await?;
         mine.push(t.elapsed());
@@ -159,7 +164,7 @@ pub fn table(r: &Report) -> String {
     for l in &r.latency {
         out.push_str(&format!(
             "| transfer latency, {}, {} blocks | {} | {} |\n",
-            if l.state { "`--state`" } else { "in memory" },
+            l.mode,
             l.height,
             ms(l.median),
             ms(l.mean)
@@ -170,17 +175,17 @@ pub fn table(r: &Report) -> String {
         ms(r.mine.0),
         ms(r.mine.1)
     ));
-    let mem = &r.latency[0];
-    let at_1k = &r.latency[1];
-    let at_50k = &r.latency[2];
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    let (mem, at_1k, at_50k, fsync) = (&r.latency[0], &r.latency[1], &r.latency[2], &r.latency[3]);
     out.push_str(&format!(
         "\nRatios (medians): `--state` at 50,000 / at 1,000 blocks = **{:.2}** (target ≤ 1.2); \
-         `--state` / in memory at 1,000 blocks = **{:.2}** (target ≤ 2). \
-         `anvil_mine` {MINE}: `--state` / in memory = {:.2}.\n",
+         `--state` / in memory at 1,000 blocks = **{:.2}** (target ≤ 2); \
+         `anvil_mine` of {MINE} blocks, `--state` / in memory = {:.2}; \
+         `--state --state-fsync` / in memory = {:.2} (one fsync per block).\n",
         ratio(at_50k.median, at_1k.median),
         ratio(at_1k.median, mem.median),
         ratio(r.mine.1, r.mine.0),
+        ratio(fsync.median, mem.median),
     ));
     out
 }

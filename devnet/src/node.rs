@@ -138,6 +138,7 @@ pub async fn spawn(config: NodeConfig) -> NodeResult<NodeHandle> {
             .map(|s| (s.address(), config.balance))
             .collect(),
         state_path: config.state_path.clone(),
+        state_fsync: config.state_fsync,
         block_time_ms: config
             .block_time
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)),

@@ -85,6 +85,8 @@ pub struct ChainParams {
     pub genesis_accounts: Vec<(Address, U256)>,
     /// The `--state` database.
     pub state_path: Option<PathBuf>,
+    /// Flush every database commit to the disk (`--state-fsync`).
+    pub state_fsync: bool,
     /// Interval mining period in milliseconds given on the command line; `None` means automine,
     /// or whatever mining mode a `--state` database recorded.
     pub block_time_ms: Option<u64>,
@@ -341,7 +343,7 @@ impl Backend {
     ) -> NodeResult<Self> {
         let (store, loaded) = match &params.state_path {
             Some(path) => {
-                let (store, loaded) = Store::open(path, params.chain_id)?;
+                let (store, loaded) = Store::open(path, params.chain_id, params.state_fsync)?;
                 (Some(store), loaded)
             }
             None => (None, None),
