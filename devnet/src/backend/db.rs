@@ -176,8 +176,8 @@ impl MemDb {
             return KECCAK_EMPTY;
         }
         let hash = keccak256(&code);
-        if !self.codes.contains_key(&hash) {
-            self.codes.insert(hash, code);
+        if let std::collections::btree_map::Entry::Vacant(e) = self.codes.entry(hash) {
+            e.insert(code);
             self.changes.codes.insert(hash);
         }
         hash
@@ -244,9 +244,10 @@ impl MemDb {
             }
             let code_hash = match &account.info.code {
                 Some(code) if account.info.code_hash != KECCAK_EMPTY => {
-                    if !self.codes.contains_key(&account.info.code_hash) {
-                        self.codes
-                            .insert(account.info.code_hash, code.original_bytes());
+                    if let std::collections::btree_map::Entry::Vacant(e) =
+                        self.codes.entry(account.info.code_hash)
+                    {
+                        e.insert(code.original_bytes());
                         self.changes.codes.insert(account.info.code_hash);
                     }
                     account.info.code_hash

@@ -181,6 +181,9 @@ pub struct PendingBlock {
     pub state: Option<MemDb>,
 }
 
+/// What the cached pending block was built from: head hash, backend revision, timestamp.
+type PendingKey = (B256, u64, u64);
+
 /// A mined block plus the pool transactions dropped as invalid while mining it.
 type Mined = (Arc<Block>, Vec<(B256, NodeError)>);
 
@@ -224,7 +227,7 @@ pub struct Backend {
     params: ChainParams,
     signers: Vec<PrivateKeySigner>,
     heads: watch::Sender<HeadEvent>,
-    pending: Mutex<Option<((B256, u64, u64), Arc<PendingBlock>)>>,
+    pending: Mutex<Option<(PendingKey, Arc<PendingBlock>)>>,
 }
 
 impl std::fmt::Debug for Backend {
