@@ -57,7 +57,7 @@ sol! {
 
 /// The errors every compute-market contract shares; each encodes as the Solidity custom error it
 /// wraps.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommonError {
     /// The caller lacks the role a function needs (OpenZeppelin `AccessControl`).
     UnauthorizedAccount(AccessControlUnauthorizedAccount),
@@ -254,7 +254,7 @@ macro_rules! contract_errors {
         }
 
         $(#[doc = $edoc])*
-        #[derive(Debug, PartialEq, Eq)]
+        #[derive(Debug, Clone, PartialEq, Eq)]
         $vis enum $Error {
             $(
                 $(#[doc = $doc])*

@@ -115,6 +115,23 @@ impl ModelHost {
         }
     }
 
+    /// A host around `vm` that shares `other`'s models and call record (not its VM nor its return
+    /// buffer): several contracts, each with its own storage, that call each other through models
+    /// (`contracts/system-tests` wires the real contracts this way).
+    pub fn sharing(vm: TestVM, other: &ModelHost) -> Self {
+        Self {
+            vm,
+            models: other.models.clone(),
+            calls: other.calls.clone(),
+            ret: Rc::default(),
+        }
+    }
+
+    /// Installs a model behind a shared handle (the caller keeps its own `Rc`).
+    pub fn install_shared(&self, at: Address, model: Rc<RefCell<dyn Model>>) {
+        self.models.borrow_mut().insert(at, model);
+    }
+
     /// Installs `model` at `at` and returns a handle to inspect or change it.
     pub fn install<M: Model + 'static>(&self, at: Address, model: M) -> Rc<RefCell<M>> {
         let model = Rc::new(RefCell::new(model));
