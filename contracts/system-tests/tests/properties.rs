@@ -13,7 +13,7 @@
 //!   activity, with the default parameters and with random parameters at their bounds; the pair's
 //!   CT after every reward the job earns never exceeds what it would hold without the job (§9.8).
 //!
-//! Case counts: 500 and 2,000 by default (CI); `PROPTEST_CASES=N` sets both, and README "Tests"
+//! Case counts: 200 and 300 by default (CI); `PROPTEST_CASES=N` sets both, and README "Tests"
 //! gives the full-run command (10,000 each).
 
 use std::collections::BTreeMap;
@@ -120,7 +120,7 @@ const SUBMITTED: u8 = 3;
 const DISPUTED: u8 = 6;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(500)))]
+    #![proptest_config(ProptestConfig::with_cases(cases(200)))]
 
     #[test]
     fn stake_locks_and_rulings_hold(
@@ -372,7 +372,7 @@ fn wash_tokens(usd: u64, spread_bps: u64) -> U256 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(2_000)))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     #[test]
     fn self_dealt_jobs_never_pay(
