@@ -1,7 +1,7 @@
 //! Shared test harness: an in-memory chain driven through `Engine::transact`.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(dead_code)]
 
-use devnet_engine::{Engine, EngineConfig, ARB_WASM};
+use devnet_engine::{ArbosVersion, Engine, EngineConfig, RecentPrograms, ARB_WASM};
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, TxEnv};
 use revm::database::InMemoryDB;
@@ -46,7 +46,14 @@ impl Chain {
     }
 
     pub fn with_config(config: EngineConfig) -> Self {
-        let engine = Engine::new(config);
+        Self::with_engine(Engine::new(config))
+    }
+
+    pub fn with_arbos(arbos: ArbosVersion) -> Self {
+        Self::with_engine(Engine::with_arbos_version(EngineConfig::default(), arbos))
+    }
+
+    pub fn with_engine(engine: Engine) -> Self {
         let mut db = InMemoryDB::default();
         for acc in engine.genesis_alloc() {
             let code = Bytecode::new_legacy(acc.code.clone());
@@ -132,6 +139,23 @@ impl Chain {
         value: U256,
         gas: u64,
     ) -> ExecutionResult {
+        let r = self.tx_in_block(from, kind, data, value, gas, &mut RecentPrograms::new());
+        self.block.number += U256::from(1);
+        self.block.timestamp += U256::from(1);
+        r
+    }
+
+    /// Executes and commits a transaction in the current block (which is not advanced), with the
+    /// block's recent-program cache.
+    pub fn tx_in_block(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        data: Vec<u8>,
+        value: U256,
+        gas: u64,
+        recent: &mut RecentPrograms,
+    ) -> ExecutionResult {
         let nonce = self.nonce(from);
         let tx = TxEnv::builder()
             .caller(from)
@@ -146,11 +170,9 @@ impl Chain {
             .unwrap();
         let out = self
             .engine
-            .transact(&mut self.db, &self.cfg, &self.block, tx)
+            .transact_in_block(&mut self.db, &self.cfg, &self.block, tx, recent)
             .unwrap();
         self.db.commit(out.state);
-        self.block.number += U256::from(1);
-        self.block.timestamp += U256::from(1);
         out.result
     }
 

@@ -4,15 +4,12 @@
 //!
 //! The WASM is built on demand into `<workspace>/target/engine-fixtures` (a separate target dir, so
 //! the nested cargo does not wait on the outer build's lock).
-#![allow(clippy::unwrap_used, missing_docs)]
-
-mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::common::*;
 use alloy_sol_types::{sol, SolCall, SolValue};
-use common::*;
 use devnet_engine::{Engine, STYLUS_DEPLOYER};
 use revm::context::result::ExecutionResult;
 use revm::primitives::{address, keccak256, Address, Bytes, B256, U256};
@@ -69,7 +66,7 @@ struct Token {
 
 fn setup() -> Token {
     let mut chain = Chain::new();
-    let code = devnet_engine::compress(&compute_token_wasm());
+    let code = stylus_format::cargo_stylus::deployable_code(&compute_token_wasm()).unwrap();
     assert!(code.len() <= devnet_engine::MAX_CODE_SIZE, "{}", code.len());
     let supply = U256::from(1_000_000u64) * U256::from(10u64).pow(U256::from(18));
     let mut init = hex("5585258d");
@@ -99,7 +96,7 @@ fn setup() -> Token {
     );
     assert!(r.is_success(), "deploy failed: {r:?}");
     let addr = Address::from_slice(&out(&r)[12..32]);
-    chain.install_wat(P, include_str!("fixtures/hostio.wat"));
+    chain.install_wat(P, include_str!("../fixtures/hostio.wat"));
     chain.set_code(FWD, hex(EVM_FORWARDER));
     Token { chain, addr }
 }

@@ -3,11 +3,8 @@
 //! 2,356 data bytes, 1 page) and the SDK's hostio sequence (reentrancy check, memory grow 0, args,
 //! value, sender, two map-slot keccaks, two SLOADs, two cache writes, a 3-topic Transfer log, flush,
 //! result). Nitro's figure is ≈ 67.5k gas; the engine must land within 10%.
-#![allow(clippy::unwrap_used, missing_docs)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use revm::primitives::{address, keccak256, Address, U256};
 
 const TOKEN: Address = address!("0000000000000000000000000000000000e20e20");
