@@ -15,9 +15,12 @@
 //!    section is dropped.
 //! 4. A `project_hash` custom section with the 32-byte project hash is appended (all zeros for a
 //!    raw `--wasm-file`).
+//! 5. `compress_wasm`: brotli quality 11 with the C library (`brotli2` 0.3.2, default 22-bit
+//!    window), then the `EF F0 00 00` prefix ([`compress`]).
 //!
-//! The printer and parser are pinned to the exact versions of cargo-stylus 0.10.10's `Cargo.lock`,
-//! so the output is byte-identical.
+//! The printer, parser and compressor are pinned to the exact versions of cargo-stylus 0.10.10's
+//! `Cargo.lock`, so the output is byte-identical (checked against `cargo stylus deploy` by
+//! `scripts/tests/cargo_stylus.rs`).
 
 use wasm_encoder::{CustomSection, Module, RawSection};
 use wasmparser::{Parser, Payload};
@@ -75,13 +78,27 @@ pub fn prepare(wasm: &[u8], project_hash: [u8; 32]) -> Result<Vec<u8>, PrepareEr
     Ok(module.finish())
 }
 
+/// `EF F0 00 00 ‖ brotli(wasm)` with cargo-stylus's compressor: the C brotli library through
+/// `brotli2` 0.3.2 at quality 11 (`stylus-tools/src/utils/wasm.rs`, `brotli_compress`). The
+/// result decompresses like [`crate::compress`]'s but is the exact byte string cargo-stylus
+/// deploys.
+pub fn compress(wasm: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = crate::STYLUS_PREFIX.to_vec();
+    out.push(0);
+    let mut encoder = brotli2::read::BrotliEncoder::new(wasm, 11);
+    // Reading from an in-memory slice through the encoder cannot fail.
+    let _ = encoder.read_to_end(&mut out);
+    out
+}
+
 /// The code `cargo stylus deploy --wasm-file` stores for `wasm`: [`prepare`] with a zero project
-/// hash, then [`crate::compress`] (`EF F0 00 00 ‖ brotli`).
+/// hash, then [`compress`].
 ///
 /// # Errors
 /// As [`prepare`].
 pub fn deployable_code(wasm: &[u8]) -> Result<Vec<u8>, PrepareError> {
-    Ok(crate::compress(&prepare(wasm, [0; 32])?))
+    Ok(compress(&prepare(wasm, [0; 32])?))
 }
 
 #[cfg(test)]
