@@ -219,3 +219,49 @@ pub fn gas_used(r: &ExecutionResult) -> u64 {
 pub fn codehash(code: &[u8]) -> B256 {
     keccak256(code)
 }
+
+/// The project's contracts as deployed: `scripts/build-wasm.sh` (the CI builds it first, so this is
+/// a cache hit there), or the prebuilt `<crate>.wasm` files in `COMPUTE_MARKET_WASM_DIR`. Crate
+/// name → raw wasm (before cargo-stylus's rewrite). Built once per test run.
+pub fn contracts() -> &'static std::collections::BTreeMap<String, Vec<u8>> {
+    use std::path::PathBuf;
+    static WASM: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<u8>>> =
+        std::sync::OnceLock::new();
+    WASM.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let list = std::fs::read_to_string(root.join("scripts/contracts.txt")).unwrap();
+        let crates: Vec<String> = list
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect();
+        let paths: Vec<PathBuf> = match std::env::var_os("COMPUTE_MARKET_WASM_DIR") {
+            Some(dir) => crates
+                .iter()
+                .map(|c| PathBuf::from(&dir).join(format!("{}.wasm", c.replace('-', "_"))))
+                .collect(),
+            None => {
+                let out = std::process::Command::new("bash")
+                    .arg(root.join("scripts/build-wasm.sh"))
+                    .current_dir(&root)
+                    .env_remove("CARGO_TARGET_DIR")
+                    .stderr(std::process::Stdio::inherit())
+                    .output()
+                    .expect("running scripts/build-wasm.sh");
+                assert!(out.status.success(), "scripts/build-wasm.sh failed");
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(|l| PathBuf::from(l.trim()))
+                    .collect()
+            }
+        };
+        crates
+            .into_iter()
+            .zip(paths)
+            .map(|(c, p)| {
+                let wasm = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                (c, wasm)
+            })
+            .collect()
+    })
+}

@@ -2,11 +2,7 @@
 //! the StylusDeployer with its constructor, activated and called; plus the stylus-runtime.md §6.9
 //! ERC-20 transfer gas example.
 //!
-//! The WASM is built on demand into `<workspace>/target/engine-fixtures` (a separate target dir, so
-//! the nested cargo does not wait on the outer build's lock).
-
-use std::path::PathBuf;
-use std::process::Command;
+//! The WASM is the deployed build (`scripts/build-wasm.sh`, see `common::contracts`).
 
 use crate::common::*;
 use alloy_sol_types::{sol, SolCall, SolValue};
@@ -28,35 +24,7 @@ const FWD: Address = address!("0000000000000000000000000000000000003000");
 const FRESH: Address = address!("00000000000000000000000000000000c0ffee01");
 
 fn compute_token_wasm() -> Vec<u8> {
-    let ws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = ws.join("target/engine-fixtures");
-    let path = dir.join("wasm32-unknown-unknown/release/compute_token.wasm");
-    // Always ask cargo (a no-op when fresh) so the fixture tracks the contract's sources.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&ws)
-        .env_remove("CARGO_TARGET_DIR")
-        .args([
-            "build",
-            "-p",
-            "compute-token",
-            "--lib",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--locked",
-            "--target-dir",
-        ])
-        .arg(&dir)
-        .status();
-    match status {
-        Ok(s) if s.success() => {}
-        other if path.exists() => eprintln!(
-            "warning: rebuilding compute-token failed ({other:?}); using the existing wasm"
-        ),
-        other => panic!("building compute-token failed: {other:?}"),
-    }
-    std::fs::read(path).unwrap()
+    contracts()["compute-token"].clone()
 }
 
 struct Token {

@@ -5,6 +5,7 @@ mod activation;
 mod common;
 mod compute_token;
 mod conformance;
+mod contracts;
 mod deployer;
 mod erc20_example;
 mod hostio;
