@@ -293,6 +293,7 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
             }
             _ => Hint::Evm,
         };
+        self.inner.precompiles.open_pages = self.tx.open;
         match self.inner.frame_init(frame_input)? {
             ItemOrResult::Result(r) => return Ok(ItemOrResult::Result(r)),
             ItemOrResult::Item(_) => {}

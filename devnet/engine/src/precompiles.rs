@@ -114,13 +114,21 @@ pub(crate) struct ArbPrecompiles {
     eth: EthPrecompiles,
     shared: Arc<Shared>,
     warm: AddressSet,
+    /// Stylus pages open in the transaction when the current call began (activation may only
+    /// accept programs that fit in the rest: `PageLimit − GetStylusPagesOpen()`).
+    pub(crate) open_pages: u32,
 }
 
 impl ArbPrecompiles {
     pub(crate) fn new(spec: SpecId, shared: Arc<Shared>) -> Self {
         let eth = EthPrecompiles::new(spec);
         let warm = Self::warm_set(&eth);
-        Self { eth, shared, warm }
+        Self {
+            eth,
+            shared,
+            warm,
+            open_pages: 0,
+        }
     }
 
     fn warm_set(eth: &EthPrecompiles) -> AddressSet {
@@ -541,7 +549,8 @@ impl ArbPrecompiles {
                 return Err(Stop::Revert);
             }
         };
-        let activated = match activation::check_program(&wasm, arbos, PAGE_LIMIT, debug) {
+        let limit = activation::page_limit(self.open_pages);
+        let activated = match activation::check_program(&wasm, arbos, limit, debug) {
             Ok(a) => a,
             Err(e) => {
                 fail(e.0);

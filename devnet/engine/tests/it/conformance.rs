@@ -1026,3 +1026,61 @@ fn recent_program_cache_as_nitro() {
     }
     assert_eq!(call(&mut c, t, &mut recent), cold, "32 others evict T");
 }
+
+/// Activation inside a transaction that has Stylus pages open accepts only programs that fit in
+/// the rest (`Programs.ActivateProgram`: `pageLimit = PageLimit − GetStylusPagesOpen()`).
+#[test]
+fn activation_page_limit_counts_open_pages() {
+    // A 100-page program that calls ArbWasm.activateProgram(calldata address) with 1 ETH.
+    let activator = r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "call_contract" (func $call (param i32 i32 i32 i32 i64 i32) (result i32)))
+  (import "vm_hooks" "write_result" (func $out (param i32 i32)))
+  (import "vm_hooks" "pay_for_memory_grow" (func (param i32)))
+  (memory (export "memory") 100)
+  (data (i32.const 0) "\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\71")
+  (data (i32.const 64) "\58\c7\80\c2")
+  (data (i32.const 256) "\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\0d\e0\b6\b3\a7\64\00\00")
+  (func (export "user_entrypoint") (param i32) (result i32)
+    (call $read_args (i32.const 68))
+    (i32.store8 (i32.const 300) (call $call (i32.const 0) (i32.const 64) (i32.const 36) (i32.const 256) (i64.const -1) (i32.const 320)))
+    (call $out (i32.const 300) (i32.const 1))
+    (i32.const 0)))"#;
+    let pages = |n: u32| {
+        format!(
+            r#"(module
+  (import "vm_hooks" "pay_for_memory_grow" (func (param i32)))
+  (memory (export "memory") {n})
+  (func (export "user_entrypoint") (param i32) (result i32) (i32.const 0)))"#
+        )
+    };
+    let mut c = Chain::new();
+    c.install_wat(CALLER, activator);
+    let mut info = revm::Database::basic(&mut c.db, CALLER).unwrap().unwrap();
+    info.balance = U256::from(10u64).pow(U256::from(19));
+    c.db.insert_account_info(CALLER, info);
+    // 100 pages are open while the activator runs: 28 fit, 29 do not.
+    let (fits, too_big) = (
+        address!("00000000000000000000000000000000000b0028"),
+        address!("00000000000000000000000000000000000b0029"),
+    );
+    c.set_code(
+        fits,
+        devnet_engine::compress(&wat::parse_str(pages(28)).unwrap()),
+    );
+    c.set_code(
+        too_big,
+        devnet_engine::compress(&wat::parse_str(pages(29)).unwrap()),
+    );
+    // The activator's calldata is the 32-byte ABI word of the address, read after the selector.
+    let status = |c: &mut Chain, a: Address| {
+        let mut word = [0u8; 12].to_vec();
+        word.extend_from_slice(a.as_slice());
+        let r = c.tx(ALICE, TxKind::Call(CALLER), word, U256::ZERO, 16_000_000);
+        out(&r)[0]
+    };
+    assert_eq!(status(&mut c, fits), 0, "28 pages fit under 128 − 100");
+    assert_eq!(status(&mut c, too_big), 2, "29 pages do not");
+    // Outside the program, the same 29-page module activates.
+    assert!(c.activate(too_big).is_success());
+}
