@@ -96,13 +96,14 @@ use shared::Shared;
 pub const DEVIATIONS: &[&str] = &[
     "module hash in ProgramActivated: keccak256(codehash ‖ version) (Nitro's prover module hash cannot be reproduced)",
     "brotli dictionary 1 (Nitro's built-in Stylus program dictionary) is not carried: such programs revert at activation with empty data (gas returned), where Nitro activates them",
-    "fragment/root programs (EF F0 01 / EF F0 02, ArbOS ≥ 60) are not supported: activation reverts with empty data, getMaxStylusContractFragments() returns 0",
+    "fragment/root programs (EF F0 01 / EF F0 02, ArbOS ≥ 60) deploy but cannot be activated (empty revert); getMaxStylusContractFragments() returns 0",
     "data fee: kept by the ArbWasm account 0x71 instead of the network fee account",
     "ArbWasmCache.cacheProgram / evictCodehash: allowed for any caller (no cache managers or chain owner on the dev chain)",
     "block_number hostio and ArbSys.arbBlockNumber both return the L2 block number (no L1)",
-    "StylusDeployer: its Solidity body's own gas is a fixed 5,000 per call (the child frames are priced exactly)",
+    "StylusDeployer: its Solidity body's own gas is a fixed 5,000 per call and requiresActivation reads the record natively (the child frames are priced exactly)",
+    "ArbOS 61 is handled as 60: Stylus changes after Nitro commit 6dce8d13 (2026-04-23) are not included",
     "inspection (Engine::inspect): Stylus frames report call/create start and end and their logs, but no per-instruction steps (Nitro's stylusTracer records hostio calls)",
-    "precompiles not used by Stylus tooling (ArbInfo, ArbAddressTable, ArbGasInfo, ArbAggregator, ArbRetryableTx) hold code 0xFE; ArbOwner and ArbDebug accept every call",
+    "precompiles not used by Stylus tooling (ArbInfo, ArbAddressTable, ArbGasInfo, ArbAggregator, ArbRetryableTx) hold code 0xFE; ArbOwner and ArbDebug accept every call; ArbOwnerPublic's other views answer 0",
 ];
 
 /// The execution engine. Cheap to clone; `Send + Sync + 'static` (the module cache sits behind
