@@ -10,8 +10,8 @@
 //!   22-bit window, no dictionary).
 //! * [`deploy_initcode`] is cargo-stylus's 43-byte EVM prelude
 //!   (`stylus-tools/src/core/deployment/prelude.rs`).
-//! * With the `deploy` feature, [`cargo_stylus::prepare`] is the wasm rewrite cargo-stylus applies
-//!   before compressing, so a program deployed through [`cargo_stylus::deployable_code`] has the
+//! * With the `deploy` feature, `cargo_stylus::prepare` is the wasm rewrite cargo-stylus applies
+//!   before compressing, so a program deployed through `cargo_stylus::deployable_code` has the
 //!   code hash `cargo stylus deploy --wasm-file` gives it.
 
 #[cfg(feature = "deploy")]
