@@ -232,3 +232,25 @@ pub struct GenesisAccount {
     /// Storage slots `(key, value)`.
     pub storage: Vec<(U256, U256)>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arbos_version_parses_51_60_61_only() {
+        for v in ArbosVersion::ALL {
+            assert_eq!(v.to_string().parse::<ArbosVersion>(), Ok(v));
+        }
+        assert_eq!(" 61 ".parse::<ArbosVersion>(), Ok(ArbosVersion::V61));
+        assert_eq!(ArbosVersion::default(), ArbosVersion::V61);
+        for bad in ["50", "62", "", "sixty", "-1"] {
+            let e = bad.parse::<ArbosVersion>().unwrap_err();
+            assert!(e.to_string().contains("supports 51, 60 and 61"), "{e}");
+        }
+        assert!(ArbosVersion::V51.multi_value() && !ArbosVersion::V60.multi_value());
+        assert!(
+            !ArbosVersion::V51.recent_program_cache() && ArbosVersion::V61.recent_program_cache()
+        );
+    }
+}
