@@ -354,24 +354,34 @@ impl Demo {
 }
 
 /// Runs the demo. `rpc_url = None` starts the embedded devnet in-process (port 0).
+///
+/// # Errors
+/// Any step of the demo; without the `devnet` cargo feature, `rpc_url = None` is an error.
 pub async fn run(rpc_url: Option<&str>, opts: DemoOptions) -> eyre::Result<DemoReport> {
     let started = Instant::now();
-    let (node, url, deployer_key) = match rpc_url {
-        Some(u) => (None, u.to_string(), None),
-        None => {
-            let node = devnet::spawn(devnet::NodeConfig::test())
-                .await
-                .map_err(|e| eyre!("starting the embedded devnet: {e}"))?;
-            let url = node.url();
-            let key = node.dev_signers().first().cloned();
-            (Some(node), url, key)
-        }
-    };
-    let result = run_on(&url, deployer_key, node.is_some(), &opts, started).await;
-    if let Some(node) = node {
-        node.shutdown().await;
+    match rpc_url {
+        Some(u) => run_on(u, None, false, &opts, started).await,
+        None => run_embedded(&opts, started).await,
     }
+}
+
+#[cfg(feature = "devnet")]
+async fn run_embedded(opts: &DemoOptions, started: Instant) -> eyre::Result<DemoReport> {
+    let node = devnet::spawn(devnet::NodeConfig::test())
+        .await
+        .map_err(|e| eyre!("starting the embedded devnet: {e}"))?;
+    let url = node.url();
+    let key = node.dev_signers().first().cloned();
+    let result = run_on(&url, key, true, opts, started).await;
+    node.shutdown().await;
     result
+}
+
+#[cfg(not(feature = "devnet"))]
+async fn run_embedded(_opts: &DemoOptions, _started: Instant) -> eyre::Result<DemoReport> {
+    Err(eyre!(
+        "this compute-market binary was built without the embedded dev chain (cargo feature `devnet`): pass --rpc-url <URL> to run the demo on a running node, or build with default features"
+    ))
 }
 
 async fn run_on(

@@ -11,6 +11,8 @@ use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::{SolCall, SolEvent, SolValue};
 use eyre::{bail, eyre, WrapErr};
 use serde::{Deserialize, Serialize};
+use stylus_format::cargo_stylus::deployable_code;
+use stylus_format::{deploy_initcode, MAX_CODE_SIZE};
 
 use crate::bindings::*;
 use crate::errors::explain;
@@ -367,8 +369,10 @@ impl Chain {
         wasm: &[u8],
         ctor_args: Vec<u8>,
     ) -> eyre::Result<ContractRecord> {
-        let code = devnet_engine::compress(wasm);
-        if code.len() > devnet_engine::MAX_CODE_SIZE {
+        // The bytes `cargo stylus deploy --wasm-file` would store (canonical re-encoding, metadata
+        // stripped, zero project_hash section, brotli 11).
+        let code = deployable_code(wasm).map_err(|e| eyre!("{label}: {e}"))?;
+        if code.len() > MAX_CODE_SIZE {
             bail!(
                 "{label}: deployable code is {} bytes, over the 24,576-byte limit: build with scripts/build-wasm.sh (size-tuned), not plain cargo build",
                 code.len()
@@ -389,7 +393,7 @@ impl Chain {
         }
         let mut init_data = STYLUS_CONSTRUCTOR_SELECTOR.to_vec();
         init_data.extend(ctor_args);
-        let initcode = devnet_engine::deploy_initcode(&code);
+        let initcode = deploy_initcode(&code);
         let mut txs = Vec::new();
         let mut gas = 0;
         let (address, block) = if self.has_stylus_deployer().await? {

@@ -5,6 +5,7 @@ use alloy::primitives::{keccak256, Address, B256, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use eyre::{eyre, WrapErr};
 use serde::Serialize;
+use stylus_format::cargo_stylus::deployable_code;
 
 use crate::bindings::*;
 use crate::deploy::{default_deployments_dir, Deployment, PROGRAMS};
@@ -230,7 +231,7 @@ pub async fn verify_code(
         let bytes = wasm
             .get(krate)
             .ok_or_else(|| eyre!("no wasm for {krate}"))?;
-        let local_hash = keccak256(devnet_engine::compress(bytes));
+        let local_hash = keccak256(deployable_code(bytes)?);
         let chain_hash = keccak256(p.get_code_at(rec.address).await?);
         let check = CodeCheck {
             name: name.to_string(),

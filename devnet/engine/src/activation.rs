@@ -1,36 +1,27 @@
-//! Program activation: module validation, the values Nitro computes at activation, the on-chain
-//! activation record, the data pricer and the memory model (stylus-runtime.md §2.2, §4.1, §6.6, §6.7).
+//! Program activation: Nitro's acceptance rules, the values it computes at activation, the
+//! on-chain activation record, the data pricer and the memory model.
+//!
+//! Sources (OffchainLabs/nitro): `crates/prover/src/binary.rs` (`parse_with_version`: WASM
+//! features and section rules; `WasmBinary::instrument`: init costs and asm estimate;
+//! `WasmBinary::parse_user`: limits), `crates/prover/src/programs/mod.rs` (`Module::activate`:
+//! activation gas), `crates/prover/src/wavm.rs` (operators without an implementation: float
+//! arithmetic, comparisons and conversions), `crates/prover/src/machine.rs` (`from_binary`:
+//! imports), `arbos/programs/memory.go` (memory model), `arbos/programs/data_pricer.go`.
 
 use revm::primitives::{B256, U256};
 use wasmparser::{
     ExternalKind, Operator, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures,
 };
 
+use crate::chain::{
+    ArbosVersion, ARBITRUM_START_TIME, COST_SCALAR_PERCENT, EXPIRY_DAYS, FREE_PAGES,
+    MIN_CACHED_INIT_GAS, MIN_INIT_GAS, PAGE_GAS, PAGE_LIMIT,
+};
 use crate::hostio;
+use crate::instrument;
 
-/// Seconds since the Unix epoch of Nitro's activation-time origin (2015-01-16 00:00 UTC); activation
-/// times are stored as hours since then.
-pub const ARBITRUM_START_TIME: u64 = 1_421_366_400;
-/// Programs expire this many days after activation (`ExpiryDays`).
-pub const EXPIRY_DAYS: u64 = 365;
-/// `codehashKeepalive` is refused before this many days (`KeepaliveDays`).
-pub const KEEPALIVE_DAYS: u64 = 31;
-/// Fixed activation gas (stylus-runtime.md §6.7).
-pub const ACTIVATION_FIXED_GAS: u64 = 1_659_168;
-/// `MinInitGas` × 128 (gas).
-pub const MIN_INIT_GAS: u64 = 8832;
-/// `MinCachedInitGas` × 32 (gas).
-pub const MIN_CACHED_INIT_GAS: u64 = 352;
-/// Free pages per transaction (`FreePages`).
-pub const FREE_PAGES: u16 = 2;
-/// Gas per page above the free ones (`PageGas`).
-pub const PAGE_GAS: u16 = 1000;
-/// Page limit (`PageLimit`; 128 pages = 8 MiB).
-pub const PAGE_LIMIT: u16 = 128;
-/// `PageRamp` constant reported by ArbWasm.
-pub const PAGE_RAMP: u64 = 620_674_314;
-
-/// Why activation failed (rendered as "program activation failed: …").
+/// Why activation failed. On chain the reason is not returned (Nitro burns all gas and returns no
+/// data); the engine keeps it for [`check_program`] and the debug log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActivationError(pub String);
 
@@ -46,7 +37,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, ActivationError> {
     Err(ActivationError(msg.into()))
 }
 
-/// Values measured on a validated module (stylus-runtime.md §6.7).
+/// Values measured on a validated, instrumented module.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ModuleStats {
     /// Local function count.
@@ -55,32 +46,35 @@ pub struct ModuleStats {
     pub type_len: u64,
     /// Decompressed WASM bytes.
     pub wasm_len: u64,
-    /// Globals + 4 (instrumentation globals).
+    /// Globals, the 4 instrumentation globals included.
     pub globals: u64,
-    /// Bytes of data segments.
-    pub data_len: u64,
-    /// Element segment entries.
-    pub elem_len: u64,
+    /// Bytes of data segment payloads (activation's data term).
+    pub data_bytes: u64,
+    /// Bytes of the data segments' encodings, headers included.
+    pub data_segment_bytes: u64,
+    /// Bytes of the element segments' encodings (Nitro prices elements by encoded size).
+    pub elem_bytes: u64,
     /// Initial memory pages.
     pub footprint: u16,
-    /// Operators in all function bodies.
-    pub operators: u64,
+    /// Operators in all function bodies after instrumentation.
+    pub code_ops: u64,
 }
 
 impl ModuleStats {
-    /// `init` (Stylus v2) = funcs·8.252 + type_len·1.059 + wasm_len·0.1286, each term truncated.
+    /// `init` (Stylus v2) = funcs·8.252 + type_len·1.059 + wasm_len·0.1286, each term truncated
+    /// (`WasmBinary::instrument`).
     pub fn init_cost(&self) -> u64 {
-        self.funcs * 8252 / 1000 + self.type_len * 1059 / 1000 + self.wasm_len * 1286 / 10000
+        self.funcs * 8252 / 1000 + self.type_len * 1059 / 1000 + self.wasm_len * 1286 / 10_000
     }
 
     /// `cached_init` = funcs·0.1342 + type_len·0.00089 + wasm_len·0.00122 + globals·1.628
-    /// + data_len·0.75244 + footprint·5, each term truncated.
+    /// + (data + element segment bytes)·0.75244 + footprint·5, each term truncated.
     pub fn cached_init_cost(&self) -> u64 {
-        self.funcs * 1342 / 10000
+        self.funcs * 13_420 / 100_000
             + self.type_len * 89 / 100_000
             + self.wasm_len * 122 / 100_000
             + self.globals * 1628 / 1000
-            + self.data_len * 75244 / 100_000
+            + (self.data_segment_bytes + self.elem_bytes) * 75_244 / 100_000
             + u64::from(self.footprint) * 5
     }
 
@@ -92,36 +86,138 @@ impl ModuleStats {
             + self.wasm_len * 62_628 / 10_000
     }
 
-    /// Activation compute gas on top of `ACTIVATION_FIXED_GAS` (1,659,168): parse-time µs × 28 gas.
+    /// The parse-time gas of `Module::activate`, on top of the fixed costs: each term is a number
+    /// of microseconds (wasm bytes·0.31733, functions·0.17263, data bytes·0.17376, element segment
+    /// bytes·0.17376, initial pages·2217, instrumented ops·0.535, each truncated) times 28 gas
+    /// (`us_to_gas`: 2 × 7,000,000 / 500,000).
     pub fn activation_compute_gas(&self) -> u64 {
-        let us = self.wasm_len * 31_733 / 100_000
-            + self.funcs * 17_263 / 100_000
-            + self.data_len * 17_376 / 100_000
-            + self.elem_len * 17_376 / 100_000
-            + u64::from(self.footprint) * 2217
-            + self.operators * 535 / 1000;
-        us * 28
+        [
+            self.wasm_len * 31_733 / 100_000,
+            self.funcs * 17_263 / 100_000,
+            self.data_bytes * 17_376 / 100_000,
+            self.elem_bytes * 17_376 / 100_000,
+            u64::from(self.footprint) * 2217,
+            self.code_ops * 535 / 1000,
+        ]
+        .iter()
+        .map(|us| us * 28)
+        .sum()
     }
 }
 
-/// Validates a decompressed module the way Nitro's activation does (stylus-runtime.md §2.2) and
-/// measures it.
+/// A module that passed activation.
+#[derive(Clone, Debug)]
+pub struct Activated {
+    /// Measurements for the activation record and the price.
+    pub stats: ModuleStats,
+    /// The instrumented module the engine executes.
+    pub instrumented: Vec<u8>,
+}
+
+/// The WASM features Nitro validates with (`parse_with_version`): reference types off, so
+/// `call_indirect` must encode its table index as a single zero byte; multi-value before ArbOS 60.
+fn features(arbos: ArbosVersion) -> WasmFeatures {
+    let mut f = WasmFeatures::MUTABLE_GLOBAL
+        | WasmFeatures::SATURATING_FLOAT_TO_INT
+        | WasmFeatures::SIGN_EXTENSION
+        | WasmFeatures::BULK_MEMORY
+        | WasmFeatures::FLOATS
+        | WasmFeatures::GC_TYPES;
+    if arbos.multi_value() {
+        f |= WasmFeatures::MULTI_VALUE;
+    }
+    f
+}
+
+/// Whether an operator has no implementation in Nitro's WAVM for user programs: float
+/// arithmetic, comparisons and conversions (`wavm.rs`, the `float!` operators). Float loads,
+/// stores, constants and reinterpretations are accepted (and cost `u64::MAX` ink to execute).
+fn float_without_impl(op: &Operator<'_>) -> bool {
+    use Operator as O;
+    matches!(
+        op,
+        O::F32Eq
+            | O::F32Ne
+            | O::F32Lt
+            | O::F32Gt
+            | O::F32Le
+            | O::F32Ge
+            | O::F64Eq
+            | O::F64Ne
+            | O::F64Lt
+            | O::F64Gt
+            | O::F64Le
+            | O::F64Ge
+            | O::F32Abs
+            | O::F32Neg
+            | O::F32Ceil
+            | O::F32Floor
+            | O::F32Trunc
+            | O::F32Nearest
+            | O::F32Sqrt
+            | O::F32Add
+            | O::F32Sub
+            | O::F32Mul
+            | O::F32Div
+            | O::F32Min
+            | O::F32Max
+            | O::F32Copysign
+            | O::F64Abs
+            | O::F64Neg
+            | O::F64Ceil
+            | O::F64Floor
+            | O::F64Trunc
+            | O::F64Nearest
+            | O::F64Sqrt
+            | O::F64Add
+            | O::F64Sub
+            | O::F64Mul
+            | O::F64Div
+            | O::F64Min
+            | O::F64Max
+            | O::F64Copysign
+            | O::I32TruncF32S
+            | O::I32TruncF32U
+            | O::I32TruncF64S
+            | O::I32TruncF64U
+            | O::I64TruncF32S
+            | O::I64TruncF32U
+            | O::I64TruncF64S
+            | O::I64TruncF64U
+            | O::F32ConvertI32S
+            | O::F32ConvertI32U
+            | O::F32ConvertI64S
+            | O::F32ConvertI64U
+            | O::F32DemoteF64
+            | O::F64ConvertI32S
+            | O::F64ConvertI32U
+            | O::F64ConvertI64S
+            | O::F64ConvertI64U
+            | O::F64PromoteF32
+            | O::I32TruncSatF32S
+            | O::I32TruncSatF32U
+            | O::I32TruncSatF64S
+            | O::I32TruncSatF64U
+            | O::I64TruncSatF32S
+            | O::I64TruncSatF32U
+            | O::I64TruncSatF64S
+            | O::I64TruncSatF64U
+    )
+}
+
+/// Checks a decompressed module against every rule Nitro applies at activation for `arbos`,
+/// instruments it and measures it. `page_limit` is the pages the program may start with (128
+/// minus the pages the transaction has open).
 ///
 /// # Errors
 /// [`ActivationError`] naming the first rule broken.
-pub fn validate(wasm: &[u8], debug: bool) -> Result<ModuleStats, ActivationError> {
-    let features = WasmFeatures::MUTABLE_GLOBAL
-        | WasmFeatures::SATURATING_FLOAT_TO_INT
-        | WasmFeatures::SIGN_EXTENSION
-        | WasmFeatures::MULTI_VALUE
-        | WasmFeatures::BULK_MEMORY
-        | WasmFeatures::FLOATS
-        | WasmFeatures::GC_TYPES
-        // Accepted only for parsing: rustc ≥ 1.82 encodes `call_indirect`'s table index as a
-        // multi-byte LEB, which cargo-stylus's wat round trip normalises. Actual reference-type
-        // usage (ref values, table ops, other tables) is rejected below, as on Nitro.
-        | WasmFeatures::REFERENCE_TYPES;
-    Validator::new_with_features(features)
+pub fn check_program(
+    wasm: &[u8],
+    arbos: ArbosVersion,
+    page_limit: u16,
+    debug: bool,
+) -> Result<Activated, ActivationError> {
+    Validator::new_with_features(features(arbos))
         .validate_all(wasm)
         .map_err(|e| ActivationError(format!("failed to parse wasm: {}", e.message())))?;
 
@@ -131,88 +227,41 @@ pub fn validate(wasm: &[u8], debug: bool) -> Result<ModuleStats, ActivationError
     };
     let mut types: Vec<(Vec<ValType>, Vec<ValType>)> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new(); // imported then local
-    let mut imported_funcs = 0u32;
-    let mut imports_pay_for_memory = false;
-    let mut import_names: Vec<String> = Vec::new();
+    let mut imports: Vec<(String, String, u32)> = Vec::new();
     let mut memories: Vec<(u64, Option<u64>)> = Vec::new();
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
-    let mut imports_count = 0usize;
     let mut globals = 0u64;
+    let mut tables = 0u64;
+    let mut data_segments = 0u32;
+    let mut elem_segments = 0u32;
+    let mut locals_per_func: Vec<u64> = Vec::new();
+    let perr =
+        |e: wasmparser::BinaryReaderError| ActivationError(format!("failed to parse wasm: {e}"));
 
     for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.map_err(|e| ActivationError(format!("failed to parse wasm: {e}")))?;
-        match payload {
+        match payload.map_err(perr)? {
             Payload::TypeSection(r) => {
                 for t in r.into_iter_err_on_gc_types() {
-                    let t = t.map_err(|e| ActivationError(e.to_string()))?;
-                    if t.params()
-                        .iter()
-                        .chain(t.results())
-                        .any(|v| matches!(v, ValType::Ref(_)))
-                    {
-                        return err("reference types are not supported");
-                    }
+                    let t = t.map_err(perr)?;
                     types.push((t.params().to_vec(), t.results().to_vec()));
                 }
             }
             Payload::ImportSection(r) => {
                 for imp in r {
-                    let imp = imp.map_err(|e| ActivationError(e.to_string()))?;
-                    imports_count += 1;
+                    let imp = imp.map_err(perr)?;
                     let TypeRef::Func(ti) = imp.ty else {
                         return err(format!(
-                            "only function imports are allowed: {}.{}",
+                            "unsupported import kind {}.{}",
                             imp.module, imp.name
                         ));
                     };
-                    if imp.module.starts_with("stylus") || imp.name.starts_with("stylus") {
-                        return err(format!("import name {} is reserved", imp.name));
-                    }
-                    let Some((params, results)) = types.get(ti as usize) else {
-                        return err("bad import type index");
-                    };
-                    let (want_p, want_r): (Vec<ValType>, Vec<ValType>) = if imp.module == "vm_hooks"
-                    {
-                        let Some((_, io)) = hostio::find(imp.name) else {
-                            return err(format!("No such import {}.{}", imp.module, imp.name));
-                        };
-                        (
-                            io.params.iter().map(|t| conv(*t)).collect(),
-                            io.results.iter().map(|t| conv(*t)).collect(),
-                        )
-                    } else if (imp.module == "console" || imp.module == "debug") && debug {
-                        let Some((p, r)) = hostio::find_debug(imp.module, imp.name) else {
-                            return err(format!("No such import {}.{}", imp.module, imp.name));
-                        };
-                        (
-                            p.iter().map(|t| conv(*t)).collect(),
-                            r.iter().map(|t| conv(*t)).collect(),
-                        )
-                    } else if imp.module == "console" || imp.module == "debug" {
-                        return err(format!(
-                            "Host func {}.{} not enabled (debug imports are off)",
-                            imp.module, imp.name
-                        ));
-                    } else {
-                        return err(format!("No such import {}.{}", imp.module, imp.name));
-                    };
-                    if *params != want_p || *results != want_r {
-                        return err(format!(
-                            "Import {}.{} has a different function signature",
-                            imp.module, imp.name
-                        ));
-                    }
-                    if imp.module == "vm_hooks" && imp.name == "pay_for_memory_grow" {
-                        imports_pay_for_memory = true;
-                    }
-                    import_names.push(imp.name.to_string());
+                    imports.push((imp.module.to_string(), imp.name.to_string(), ti));
                     func_types.push(ti);
-                    imported_funcs += 1;
                 }
             }
             Payload::FunctionSection(r) => {
                 for t in r {
-                    let t = t.map_err(|e| ActivationError(e.to_string()))?;
+                    let t = t.map_err(perr)?;
                     func_types.push(t);
                     stats.funcs += 1;
                     if let Some((p, r)) = types.get(t as usize) {
@@ -221,164 +270,185 @@ pub fn validate(wasm: &[u8], debug: bool) -> Result<ModuleStats, ActivationError
                 }
             }
             Payload::TableSection(r) => {
-                let mut total = 0u64;
-                if r.count() > 1 {
-                    return err("only one table is supported");
-                }
                 for t in r {
-                    let t = t.map_err(|e| ActivationError(e.to_string()))?;
-                    total += t.ty.initial;
-                }
-                if total > 4096 {
-                    return err("too many table entries");
+                    tables = tables.saturating_add(t.map_err(perr)?.ty.initial);
                 }
             }
             Payload::MemorySection(r) => {
                 for m in r {
-                    let m = m.map_err(|e| ActivationError(e.to_string()))?;
+                    let m = m.map_err(perr)?;
                     memories.push((m.initial, m.maximum));
                 }
             }
-            Payload::GlobalSection(r) => {
-                globals += u64::from(r.count());
-                for g in r {
-                    let g = g.map_err(|e| ActivationError(e.to_string()))?;
-                    if matches!(g.ty.content_type, ValType::Ref(_)) {
-                        return err("reference types are not supported");
-                    }
-                }
-            }
+            Payload::GlobalSection(r) => globals += u64::from(r.count()),
             Payload::ExportSection(r) => {
                 for e in r {
-                    let e = e.map_err(|e| ActivationError(e.to_string()))?;
-                    if e.name.starts_with("stylus") {
-                        return err(format!("export name {} is reserved", e.name));
-                    }
-                    if e.name.len() > 512 {
-                        return err("export name too long");
-                    }
+                    let e = e.map_err(perr)?;
                     exports.push((e.name.to_string(), e.kind, e.index));
                 }
             }
-            Payload::StartSection { .. } => return err("wasm start functions not allowed"),
+            Payload::StartSection { .. } => return err("start functions not allowed"),
             Payload::ElementSection(r) => {
-                if r.count() > 128 {
-                    return err("too many element segments");
-                }
                 for e in r {
-                    let e = e.map_err(|e| ActivationError(e.to_string()))?;
-                    let n = match e.items {
-                        wasmparser::ElementItems::Functions(f) => f.count(),
-                        wasmparser::ElementItems::Expressions(_, x) => x.count(),
-                    };
-                    stats.elem_len += u64::from(n);
-                }
-                if stats.elem_len > 4096 {
-                    return err("too many element entries");
+                    let e = e.map_err(perr)?;
+                    elem_segments += 1;
+                    stats.elem_bytes += e.range.len() as u64;
                 }
             }
             Payload::DataSection(r) => {
-                if r.count() > 128 {
-                    return err("too many data segments");
-                }
                 for d in r {
-                    let d = d.map_err(|e| ActivationError(e.to_string()))?;
-                    stats.data_len += d.data.len() as u64;
+                    let d = d.map_err(perr)?;
+                    data_segments += 1;
+                    stats.data_bytes += d.data.len() as u64;
+                    stats.data_segment_bytes += d.range.len() as u64;
                 }
             }
             Payload::CodeSectionEntry(body) => {
                 let mut locals = 0u64;
-                let lr = body
-                    .get_locals_reader()
-                    .map_err(|e| ActivationError(e.to_string()))?;
-                for l in lr {
-                    let (n, ty) = l.map_err(|e| ActivationError(e.to_string()))?;
-                    if matches!(ty, ValType::Ref(_)) {
-                        return err("reference types are not supported");
-                    }
-                    locals += u64::from(n);
+                for l in body.get_locals_reader().map_err(perr)? {
+                    locals += u64::from(l.map_err(perr)?.0);
                 }
-                if locals > 348 {
-                    return err("too many locals");
-                }
-                let mut ops = 0u64;
-                let mut reader = body
-                    .get_operators_reader()
-                    .map_err(|e| ActivationError(e.to_string()))?;
+                locals_per_func.push(locals);
+                let mut reader = body.get_operators_reader().map_err(perr)?;
                 while !reader.eof() {
-                    let op = reader.read().map_err(|e| ActivationError(e.to_string()))?;
-                    check_operator(&op)?;
-                    ops += 1;
+                    let op = reader.read().map_err(perr)?;
+                    if float_without_impl(&op) {
+                        return err(format!(
+                            "No implementation for floating point operation {op:?}"
+                        ));
+                    }
                 }
-                if ops > 65_536 {
-                    return err("too many operators in a function");
-                }
-                stats.operators += ops;
+            }
+            Payload::UnknownSection { id, .. } => {
+                return err(format!("unsupported unknown section type {id}"))
             }
             _ => {}
         }
     }
 
-    if imports_count > 513 {
-        return err("too many imports");
+    // Import and export names (`parse_with_version`).
+    for (i, (m, n, t)) in imports.iter().enumerate() {
+        if imports[..i]
+            .iter()
+            .any(|(m2, n2, t2)| m2 == m && n2 == n && t2 != t)
+        {
+            return err(format!("inconsistent imports for {m} {n}"));
+        }
     }
-    if stats.funcs > 4096 {
-        return err("too many functions");
+    let export_tails: Vec<&str> = exports
+        .iter()
+        .filter_map(|(n, _, _)| n.rsplit("__").next())
+        .collect();
+    for (_, n, _) in &imports {
+        if export_tails.contains(&n.as_str()) {
+            return err(format!("binary exports an import with the same name {n}"));
+        }
     }
-    if globals > 32_768 {
-        return err("too many globals");
+    if let Some(n) = export_tails.iter().find(|n| n.starts_with("stylus")) {
+        return err(format!("binary exports reserved symbol {n}"));
     }
-    if exports.len() > 1024 {
-        return err("too many exports");
+    if let Some((_, n, _)) = imports.iter().find(|(_, n, _)| n.starts_with("stylus")) {
+        return err(format!("binary imports reserved symbol {n}"));
     }
+
+    // Instrumentation (`WasmBinary::instrument`), which may itself reject the module.
+    let instrumented = instrument::instrument(wasm).map_err(ActivationError)?;
+    stats.code_ops = instrumented.func_ops.iter().sum();
     stats.globals = globals + 4;
-    // Exactly one memory, exported as "memory".
-    if memories.len() != 1 {
-        return err(format!(
-            "module must have exactly 1 memory, found {}",
-            memories.len()
-        ));
+    let Some(&(initial, _)) = memories.first() else {
+        return err("missing memory with export name \"memory\"");
+    };
+    stats.footprint = initial as u16;
+
+    // The entry point (`check_func`).
+    let Some((_, kind, idx)) = exports.iter().find(|(n, _, _)| n == "user_entrypoint") else {
+        return err("missing export with name user_entrypoint");
+    };
+    if *kind != ExternalKind::Func {
+        return err("export user_entrypoint must be a function");
     }
-    let (initial, maximum) = memories[0];
+    let entry_ok = func_types
+        .get(*idx as usize)
+        .and_then(|t| types.get(*t as usize))
+        .is_some_and(|(p, r)| *p == [ValType::I32] && *r == [ValType::I32]);
+    if !entry_ok {
+        return err("wrong type for user_entrypoint");
+    }
+
+    // `parse_user` limits.
+    if initial > u64::from(page_limit) {
+        return err(format!("memory exceeds limit: {initial} > {page_limit}"));
+    }
+    let limit = |limit: u64, count: u64, what: &str| -> Result<(), ActivationError> {
+        if count > limit {
+            return err(format!("too many wasm {what}: {count} > {limit}"));
+        }
+        Ok(())
+    };
+    limit(1, memories.len() as u64, "memories")?;
+    limit(128, u64::from(data_segments), "datas")?;
+    limit(128, u64::from(elem_segments), "elements")?;
+    limit(1024, exports.len() as u64, "exports")?;
+    limit(4096, stats.funcs, "functions")?;
+    limit(32_768, stats.globals, "globals")?;
+    for (locals, ops) in locals_per_func.iter().zip(&instrumented.func_ops) {
+        limit(348, *locals, "locals")?;
+        limit(65_536, *ops, "opcodes in func body")?;
+    }
+    limit(513, imports.len() as u64, "imports")?;
+    limit(4096, tables, "table entries")?;
+    limit(4096, stats.elem_bytes, "element entries")?;
+    if let Some((n, _, _)) = exports.iter().find(|(n, _, _)| n.len() > 512) {
+        return err(format!("wasm name too long: {} > 512", n.len()));
+    }
+
+    // The host functions (`Module::from_binary`: "No such import", signatures) and the memory
+    // export the native runtime looks up.
+    for (module, name, ti) in &imports {
+        let (want_p, want_r): (Vec<ValType>, Vec<ValType>) = if module == "vm_hooks" {
+            let Some(io) = hostio::find(name) else {
+                return err(format!("No such import {name} in {module}"));
+            };
+            (
+                io.params.iter().map(|t| conv(*t)).collect(),
+                io.results.iter().map(|t| conv(*t)).collect(),
+            )
+        } else if (module == "console" || module == "debug") && debug {
+            let Some((p, r)) = hostio::find_debug(module, name) else {
+                return err(format!("No such import {name} in {module}"));
+            };
+            (
+                p.iter().map(|t| conv(*t)).collect(),
+                r.iter().map(|t| conv(*t)).collect(),
+            )
+        } else {
+            return err(format!("No such import {name} in {module}"));
+        };
+        let Some((p, r)) = types.get(*ti as usize) else {
+            return err("bad import type index");
+        };
+        if *p != want_p || *r != want_r {
+            return err(format!(
+                "Import {name} for {module} has a different function signature"
+            ));
+        }
+    }
     if !exports
         .iter()
         .any(|(n, k, _)| n == "memory" && *k == ExternalKind::Memory)
     {
-        return err("missing export memory");
+        return err("missing export with name memory");
     }
-    if initial > u64::from(PAGE_LIMIT) {
-        return err(format!(
-            "memory exceeds limit: {initial} pages > {PAGE_LIMIT}"
-        ));
-    }
-    if maximum != Some(initial) && !imports_pay_for_memory {
-        return err("missing import pay_for_memory_grow");
-    }
-    stats.footprint = initial as u16;
-    // user_entrypoint: (i32) -> i32.
-    let Some((_, _, idx)) = exports
-        .iter()
-        .find(|(n, k, _)| n == "user_entrypoint" && *k == ExternalKind::Func)
-    else {
-        return err("missing export user_entrypoint");
-    };
-    let ok = func_types
-        .get(*idx as usize)
-        .and_then(|t| types.get(*t as usize))
-        .is_some_and(|(p, r)| *p == [ValType::I32] && *r == [ValType::I32]);
-    if !ok {
-        return err("user_entrypoint must have type (i32) -> i32");
-    }
-    for (name, _, _) in &exports {
-        if import_names.iter().any(|i| i == name) {
-            return err(format!("export {name} shadows an import"));
-        }
-    }
-    if stats.init_cost() > u64::from(u16::MAX) || stats.cached_init_cost() > u64::from(u16::MAX) {
+    if stats.init_cost() > u64::from(u16::MAX) {
         return err("init cost too high");
     }
-    let _ = imported_funcs;
-    Ok(stats)
+    if stats.cached_init_cost() > u64::from(u16::MAX) {
+        return err("cached cost too high");
+    }
+    Ok(Activated {
+        stats,
+        instrumented: instrumented.wasm,
+    })
 }
 
 fn conv(t: wasmi::ValType) -> ValType {
@@ -391,45 +461,10 @@ fn conv(t: wasmi::ValType) -> ValType {
     }
 }
 
-/// Rejects operators Stylus does not support: floats, table ops, `memory.init`, `data.drop`,
-/// `elem.drop` (stylus-runtime.md §2.2).
-fn check_operator(op: &Operator<'_>) -> Result<(), ActivationError> {
-    match op {
-        Operator::MemoryInit { .. }
-        | Operator::DataDrop { .. }
-        | Operator::ElemDrop { .. }
-        | Operator::TableInit { .. }
-        | Operator::TableCopy { .. }
-        | Operator::TableGet { .. }
-        | Operator::TableSet { .. }
-        | Operator::TableGrow { .. }
-        | Operator::TableSize { .. }
-        | Operator::TableFill { .. }
-        | Operator::RefNull { .. }
-        | Operator::RefIsNull
-        | Operator::RefFunc { .. }
-        | Operator::TypedSelect { .. } => {
-            return err(format!("opcode not supported: {op:?}"));
-        }
-        Operator::CallIndirect { table_index, .. } if *table_index != 0 => {
-            return err("opcode not supported: call_indirect on a table other than 0");
-        }
-        _ => {}
-    }
-    let name = format!("{op:?}");
-    if name.starts_with("F32")
-        || name.starts_with("F64")
-        || name.contains("F32")
-        || name.contains("F64")
-    {
-        return err("No implementation for floating point operation");
-    }
-    Ok(())
-}
-
 /// The activation record ArbWasm keeps per code hash, packed into one storage slot of the ArbWasm
 /// account (key = codehash). Layout, from the low bits: version u16, init_cost u16, cached_cost
-/// u16, footprint u16, asm_estimate_kb u24, activated_at (hours since 2015-01-16) u24, cached u8.
+/// u16, footprint u16, asm_estimate_kb u24, activated_at (hours since `ARBITRUM_START_TIME`) u24,
+/// cached u8. (Nitro packs the same fields, in another order, into its own storage.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ProgramInfo {
     /// Stylus version (2).
@@ -442,7 +477,7 @@ pub struct ProgramInfo {
     pub footprint: u16,
     /// Estimated native size in KiB (rounded up).
     pub asm_estimate_kb: u32,
-    /// Activation time, hours since 2015-01-16.
+    /// Activation time, hours since `ARBITRUM_START_TIME`.
     pub activated_at: u32,
     /// Cached by ArbWasmCache.
     pub cached: bool,
@@ -480,9 +515,9 @@ impl ProgramInfo {
         })
     }
 
-    /// Age in seconds at unix time `now`.
+    /// Age in seconds at unix time `now` (`hoursToAge`).
     pub fn age_seconds(&self, now: u64) -> u64 {
-        let at = ARBITRUM_START_TIME + u64::from(self.activated_at) * 3600;
+        let at = ARBITRUM_START_TIME.saturating_add(u64::from(self.activated_at) * 3600);
         now.saturating_sub(at)
     }
 
@@ -491,20 +526,22 @@ impl ProgramInfo {
         self.age_seconds(now) > EXPIRY_DAYS * 86_400
     }
 
-    /// Gas charged at program entry when not cached: `8832 + init` (stylus-runtime.md §6.7).
+    /// Gas charged at program entry when not cached: `MinInitGas·128 + ⌈init·scalar/100⌉`
+    /// (`Program.initGas`).
     pub fn init_gas(&self) -> u64 {
-        MIN_INIT_GAS + u64::from(self.init_cost)
+        MIN_INIT_GAS + (u64::from(self.init_cost) * COST_SCALAR_PERCENT).div_ceil(100)
     }
 
-    /// Gas charged at every program entry: `352 + cached_init`.
+    /// Gas charged at every program entry: `MinCachedInitGas·32 + ⌈cached·scalar/100⌉`
+    /// (`Program.cachedGas`).
     pub fn cached_gas(&self) -> u64 {
-        MIN_CACHED_INIT_GAS + u64::from(self.cached_cost)
+        MIN_CACHED_INIT_GAS + (u64::from(self.cached_cost) * COST_SCALAR_PERCENT).div_ceil(100)
     }
 }
 
-/// Hours since 2015-01-16 at unix time `now`.
+/// Hours since `ARBITRUM_START_TIME` at unix time `now` (`hoursSinceArbitrum`).
 pub fn hours_since_start(now: u64) -> u32 {
-    (now.saturating_sub(ARBITRUM_START_TIME) / 3600) as u32
+    (now.saturating_sub(ARBITRUM_START_TIME) / 3600).min(0xFF_FFFF) as u32
 }
 
 /// Storage key (in the ArbWasm account) of the data pricer's demand.
@@ -517,28 +554,37 @@ pub fn pricer_time_key() -> U256 {
     U256::from_be_bytes(revm::primitives::keccak256(b"devnet.arbwasm.datapricer.time").0)
 }
 
-/// Data pricer (stylus-runtime.md §6.7): given the stored `(demand, last_time)`, the current time
-/// and the program's asm estimate (bytes), returns `(new_demand, fee_wei)`.
-pub fn data_fee(demand: u64, last_time: u64, now: u64, asm_estimate: u64) -> (u64, U256) {
-    const MIN_PRICE: u64 = 82_928_201;
-    const INERTIA: u64 = 21_360_419;
-    const BYTES_PER_SECOND: u64 = ((1u64 << 40) / 8760) / 3600;
-    let elapsed = now.saturating_sub(last_time);
-    let demand = demand
-        .saturating_sub(BYTES_PER_SECOND.saturating_mul(elapsed))
-        .saturating_add(asm_estimate);
-    // e^(demand/inertia) in basis points, 12-term Horner series.
-    let x_bips = u128::from(demand) * 10_000 / u128::from(INERTIA);
-    let one = 10_000u128;
-    let mut res = one;
-    for i in (1..=12u128).rev() {
-        res = one + res * x_bips / (i * one);
-    }
-    let cost_per_byte = U256::from(MIN_PRICE) * U256::from(res) / U256::from(10_000u64);
-    (demand, cost_per_byte * U256::from(asm_estimate))
+/// Storage key (in the ArbWasm account) of a program's module hash (Nitro's `moduleHashes`).
+pub fn module_hash_key(codehash: B256) -> U256 {
+    let mut buf = b"devnet.arbwasm.modulehash".to_vec();
+    buf.extend_from_slice(codehash.as_slice());
+    U256::from_be_bytes(revm::primitives::keccak256(buf).0)
 }
 
-/// Nitro's `memoryExponents` table (129 entries; stylus-runtime.md §6.6).
+/// Data pricer (`DataPricer.UpdateModel`): given the stored `demand` (u32) and `last_time`, the
+/// current time and the program's asm estimate (bytes), returns `(new_demand, fee_wei)`.
+pub fn data_fee(demand: u32, last_time: u64, now: u64, asm_estimate: u32) -> (u32, U256) {
+    const MIN_PRICE: u64 = 82_928_201;
+    const INERTIA: u64 = 21_360_419;
+    // `InitialHourlyBytes / 3600` = (2^40 / (365·24)) / 3600.
+    const BYTES_PER_SECOND: u32 = (((1u64 << 40) / 8760) / 3600) as u32;
+    let passed = u32::try_from(now.saturating_sub(last_time)).unwrap_or(u32::MAX);
+    let demand = demand
+        .saturating_sub(BYTES_PER_SECOND.saturating_mul(passed))
+        .saturating_add(asm_estimate);
+    // `ApproxExpBasisPoints(exponent, 12)`: e^(demand/inertia) in basis points, Horner's method.
+    let x = u128::from(demand) * 10_000 / u128::from(INERTIA);
+    let b = 10_000u128;
+    let mut res = b + x / 12;
+    for i in (1..12u128).rev() {
+        res = b + res.saturating_mul(x) / (i * b);
+    }
+    let per_byte = u128::from(MIN_PRICE).saturating_mul(res) / 10_000;
+    let fee = U256::from(per_byte) * U256::from(asm_estimate);
+    (demand, fee)
+}
+
+/// Nitro's `memoryExponents` table (129 entries; `arbos/programs/memory.go`).
 const MEMORY_EXPONENTS: [u64; 129] = [
     1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 5, 6, 7, 8, 9, 11, 12, 14, 17, 19, 22, 25, 29, 33, 38,
     43, 50, 57, 65, 75, 85, 98, 112, 128, 147, 168, 193, 221, 253, 289, 331, 379, 434, 497, 569,
@@ -546,9 +592,9 @@ const MEMORY_EXPONENTS: [u64; 129] = [
     5645, 6461, 7395, 8464, 9687, 11087, 12689, 14523, 16621, 19024, 21773, 24919, 28521, 32642,
     37359, 42758, 48938, 56010, 64104, 73368, 83971, 96106, 109994, 125890, 144082, 164904, 188735,
     216010, 247226, 282953, 323844, 370643, 424206, 485509, 555672, 635973, 727880, 833067, 953456,
-    1091243, 1248941, 1429429, 1636000, 1872423, 2143011, 2452704, 2807151, 3212819, 3677113,
+    1091243, 1248941, 1429429, 1636000, 1872423, 2143012, 2452704, 2807151, 3212820, 3677113,
     4208502, 4816684, 5512756, 6309419, 7221210, 8264766, 9459129, 10826093, 12390601, 14181199,
-    16230562, 18576084, 21260563, 24332983, 27849407, 31873999,
+    16230562, 18576084, 21260563, 24332984, 27849408, 31873999,
 ];
 
 fn exp_pages(pages: u32) -> u64 {
@@ -559,7 +605,7 @@ fn exp_pages(pages: u32) -> u64 {
 }
 
 /// Memory-model gas for opening `new` pages with `open` pages open and `ever` the transaction's
-/// maximum (stylus-runtime.md §6.6). Saturates at `u64::MAX` beyond 128 pages.
+/// maximum (`MemoryModel.GasCost`). `u64::MAX` beyond 128 pages.
 pub fn memory_gas(new: u32, open: u32, ever: u32) -> u64 {
     let new_open = open.saturating_add(new);
     let new_ever = ever.max(new_open);
@@ -567,24 +613,28 @@ pub fn memory_gas(new: u32, open: u32, ever: u32) -> u64 {
     if new_ever <= free {
         return 0;
     }
-    let linear = u64::from(PAGE_GAS)
-        * u64::from(
-            new_open
-                .saturating_sub(free)
-                .saturating_sub(open.saturating_sub(free)),
-        );
-    let expo = exp_pages(new_ever).saturating_sub(exp_pages(ever));
-    if exp_pages(new_ever) == u64::MAX {
+    let adding = new_open
+        .saturating_sub(free)
+        .saturating_sub(open.saturating_sub(free));
+    let linear = u64::from(PAGE_GAS) * u64::from(adding);
+    let top = exp_pages(new_ever);
+    if top == u64::MAX {
         return u64::MAX;
     }
-    linear.saturating_add(expo)
+    linear.saturating_add(top - exp_pages(ever).min(top))
 }
 
-/// Module hash reported in `ProgramActivated` (see DEVIATIONS): keccak256(codehash ‖ version).
+/// Module hash reported in `ProgramActivated`: keccak256(codehash ‖ version). Nitro's is the hash
+/// of its prover module, which this engine cannot reproduce.
 pub fn module_hash(codehash: B256, version: u16) -> B256 {
     let mut buf = codehash.0.to_vec();
     buf.extend_from_slice(&version.to_be_bytes());
     revm::primitives::keccak256(buf)
+}
+
+/// The page limit for activation when `open` pages are open in the transaction.
+pub fn page_limit(open: u32) -> u16 {
+    u16::try_from(u32::from(PAGE_LIMIT).saturating_sub(open)).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -597,6 +647,11 @@ mod tests {
         assert_eq!(memory_gas(17, 0, 0), 15_008);
         assert_eq!(memory_gas(17, 0, 17), 15_000);
         assert_eq!(memory_gas(200, 0, 0), u64::MAX);
+        // Nitro's table, not a rounded one: exp(108) = 2,143,012 (the old copy had 2,143,011).
+        assert_eq!(
+            memory_gas(108, 0, 0) - memory_gas(107, 0, 0),
+            1000 + 2_143_012 - 1_872_423
+        );
     }
 
     #[test]
@@ -612,34 +667,16 @@ mod tests {
         };
         assert_eq!(ProgramInfo::unpack(i.pack()), Some(i));
         assert_eq!(ProgramInfo::unpack(U256::ZERO), None);
-    }
-
-    #[test]
-    fn init_formulas_match_doc_example() {
-        // stylus-runtime.md §6.9, 1-page build (+47 bytes project_hash).
-        let s = ModuleStats {
-            funcs: 140,
-            type_len: 376,
-            wasm_len: 33_398 + 47,
-            globals: 7,
-            data_len: 2356,
-            elem_len: 0,
-            footprint: 1,
-            operators: 0,
-        };
-        assert_eq!(s.init_cost(), 5854);
-        let c = s.cached_init_cost();
-        assert!(c.abs_diff(1877) < 60, "{c}");
+        assert_eq!(i.init_gas(), 8832 + 5854);
+        assert_eq!(i.cached_gas(), 352 + 1877);
     }
 
     #[test]
     fn data_fee_fresh_chain() {
-        let (_, fee) = data_fee(0, 0, 0, 865_000);
-        // ≈ 7.5e13 wei (stylus-runtime.md §6.7).
-        let fee: u128 = fee.to::<u128>();
-        assert!(
-            (70_000_000_000_000..80_000_000_000_000).contains(&fee),
-            "{fee}"
-        );
+        let (demand, fee) = data_fee(0, ARBITRUM_START_TIME, 1_750_000_000, 865_000);
+        assert_eq!(demand, 865_000);
+        // exponent 404 bips; Horner's 12-term series gives 10,412 bips (e^0.0404 ≈ 1.0412);
+        // 82,928,201 · 10,412 / 10,000 = 86,344,842 wei per byte.
+        assert_eq!(fee, U256::from(86_344_842u64) * U256::from(865_000u64));
     }
 }

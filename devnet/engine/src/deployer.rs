@@ -1,5 +1,6 @@
-//! Native StylusDeployer at `0xcEcba2F1DC234f70Dd89F2041029807F8D03A990` with the ABI, events and
-//! errors of nitro-contracts' `StylusDeployer.sol` (stylus-runtime.md §3.4), implemented as a
+//! Native StylusDeployer at `0xcEcba2F1DC234f70Dd89F2041029807F8D03A990` with the ABI, event,
+//! errors and control flow of the canonical contract (OffchainLabs/nitro-contracts
+//! `src/stylus/StylusDeployer.sol`, since "bubble up error in stylus init", #338), implemented as a
 //! step machine that runs its CREATE, activation, initialisation and refund as child frames.
 
 use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};
@@ -14,21 +15,21 @@ use revm::interpreter::{
 use revm::primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use revm::Database;
 
-use crate::evm::{Step, TxState};
+use crate::chain::{ARB_WASM, STYLUS_DEPLOYER, STYLUS_VERSION};
+use crate::frame::Step;
 use crate::precompiles::{read_program, Ctx, IArbWasm};
-use crate::{ARB_WASM, STYLUS_DEPLOYER, STYLUS_VERSION};
 
 sol! {
     interface IStylusDeployer {
         function deploy(bytes calldata bytecode, bytes calldata initData, uint256 initValue, bytes32 salt) external payable returns (address);
         function requiresActivation(address addr) external view returns (bool);
-        function initSalt(bytes32 salt, bytes calldata initData, uint256 initValue) external pure returns (bytes32);
+        function initSalt(bytes32 salt, bytes calldata initData) external pure returns (bytes32);
 
         event ContractDeployed(address deployedContract);
 
         error ContractDeploymentError(bytes bytecode);
-        error ContractInitializationError(address newContract);
-        error RefundExcessValueError(uint256 balance);
+        error ContractInitializationError(address newContract, bytes data);
+        error RefundExcessValueError(uint256 excessValue);
         error EmptyBytecode();
         error InitValueButNotInitData();
     }
@@ -55,7 +56,8 @@ pub(crate) struct DeployerFrame {
     state: State,
     call: Option<IStylusDeployer::deployCall>,
     addr: Address,
-    activated: bool,
+    /// Data fee returned by `activateProgram` (0 without activation).
+    data_fee: U256,
     refund: U256,
     last: Option<(InstructionResult, Bytes, Option<Address>)>,
 }
@@ -80,12 +82,19 @@ fn needs_activation<DB: Database>(
     Ok(info.is_none_or(|i| i.version != STYLUS_VERSION || i.expired(now)))
 }
 
-/// `initSalt`: keccak256(salt ‖ initData ‖ initValue) (abi.encodePacked).
-fn init_salt(salt: B256, init_data: &[u8], init_value: U256) -> B256 {
+/// `initSalt(salt, initData)`: keccak256(abi.encodePacked(salt, initData)), the CREATE2 salt of a
+/// salted deploy.
+pub fn init_salt(salt: B256, init_data: &[u8]) -> B256 {
     let mut buf = salt.to_vec();
     buf.extend_from_slice(init_data);
-    buf.extend_from_slice(&init_value.to_be_bytes::<32>());
     keccak256(buf)
+}
+
+/// Solidity's checked-arithmetic revert, `Panic(0x11)`.
+fn panic_overflow() -> Bytes {
+    let mut p = vec![0x4e, 0x48, 0x7b, 0x71];
+    p.extend_from_slice(&U256::from(0x11).to_be_bytes::<32>());
+    p.into()
 }
 
 impl DeployerFrame {
@@ -95,7 +104,7 @@ impl DeployerFrame {
             state: State::Start,
             call: None,
             addr: Address::ZERO,
-            activated: false,
+            data_fee: U256::ZERO,
             refund: U256::ZERO,
             last: None,
         }
@@ -150,29 +159,25 @@ impl DeployerFrame {
         }))))
     }
 
+    /// Runs the contract until it needs a child frame or finishes.
     pub(crate) fn run<DB: Database>(
         &mut self,
         ctx: &mut Ctx<DB>,
         frame: &mut EthFrame<EthInterpreter>,
-        _tx: &TxState,
     ) -> Result<Step, ContextDbError<Ctx<DB>>> {
         let msg_value = frame.interpreter.input.call_value;
         let sender = frame.interpreter.input.caller_address;
         let is_static = frame.interpreter.runtime_flag.is_static;
         let gas = &mut frame.interpreter.gas;
-        let oog = |gas: &mut Gas| {
+        let halt = |gas: &mut Gas, why: InstructionResult| {
             gas.spend_all();
-            Ok(Step::Done(InterpreterResult::new(
-                InstructionResult::OutOfGas,
-                Bytes::new(),
-                *gas,
-            )))
+            Ok(Step::Done(InterpreterResult::new(why, Bytes::new(), *gas)))
         };
         loop {
             match self.state {
                 State::Start => {
                     if !gas.record_regular_cost(DEPLOYER_OVERHEAD_GAS) {
-                        return oog(gas);
+                        return halt(gas, InstructionResult::OutOfGas);
                     }
                     use IStylusDeployer::IStylusDeployerCalls as C;
                     let Ok(call) = C::abi_decode(&self.args) else {
@@ -193,7 +198,10 @@ impl DeployerFrame {
                             )));
                         }
                         C::initSalt(c) => {
-                            let s = init_salt(c.salt, &c.initData, c.initValue);
+                            if !msg_value.is_zero() {
+                                return Ok(revert(gas, Bytes::new()));
+                            }
+                            let s = init_salt(c.salt, &c.initData);
                             return Ok(Step::Done(InterpreterResult::new(
                                 InstructionResult::Return,
                                 Bytes::copy_from_slice(s.as_slice()),
@@ -202,34 +210,22 @@ impl DeployerFrame {
                         }
                         C::deploy(c) => c,
                     };
-                    if is_static {
-                        return Ok(revert(gas, Bytes::new()));
-                    }
+                    // deployContract(bytecode, salt)
                     if c.bytecode.is_empty() {
                         return Ok(revert(
                             gas,
                             IStylusDeployer::EmptyBytecode {}.abi_encode().into(),
                         ));
                     }
-                    if !c.initValue.is_zero() && c.initData.is_empty() {
-                        return Ok(revert(
-                            gas,
-                            IStylusDeployer::InitValueButNotInitData {}
-                                .abi_encode()
-                                .into(),
-                        ));
-                    }
-                    if msg_value < c.initValue {
-                        // Solidity checked arithmetic: Panic(0x11).
-                        let mut p = vec![0x4e, 0x48, 0x7b, 0x71];
-                        p.extend_from_slice(&U256::from(0x11).to_be_bytes::<32>());
-                        return Ok(revert(gas, p.into()));
+                    if is_static {
+                        // CREATE in a static context is an exceptional halt.
+                        return halt(gas, InstructionResult::StateChangeDuringStaticCall);
                     }
                     let words = (c.bytecode.len() as u64).div_ceil(32);
                     let (scheme, base) = if c.salt.is_zero() {
                         (CreateScheme::Create, 32_000 + 2 * words)
                     } else {
-                        let salt = init_salt(c.salt, &c.initData, c.initValue);
+                        let salt = init_salt(c.salt, &c.initData);
                         (
                             CreateScheme::Create2 {
                                 salt: U256::from_be_bytes(salt.0),
@@ -238,7 +234,7 @@ impl DeployerFrame {
                         )
                     };
                     if !gas.record_regular_cost(base) {
-                        return oog(gas);
+                        return halt(gas, InstructionResult::OutOfGas);
                     }
                     let rem = gas.remaining();
                     let limit = rem - rem / 64;
@@ -260,6 +256,7 @@ impl DeployerFrame {
                         return Ok(revert(gas, Bytes::new()));
                     };
                     let (res, out, addr) = self.last.take().unwrap_or_default();
+                    // A failed CREATE with revert data bubbles it up.
                     if res == InstructionResult::Revert && !out.is_empty() {
                         return Ok(revert(gas, out));
                     }
@@ -275,14 +272,17 @@ impl DeployerFrame {
                     };
                     self.addr = addr;
                     if needs_activation(ctx, addr)? {
-                        let value = msg_value - call.initValue;
+                        // `msg.value - initValue`: checked subtraction.
+                        let Some(value) = msg_value.checked_sub(call.initValue) else {
+                            return Ok(revert(gas, panic_overflow()));
+                        };
                         let data = IArbWasm::activateProgramCall { program: addr }.abi_encode();
                         match self.call(ctx, gas, ARB_WASM, value, data.into())? {
                             Some(input) => {
                                 self.state = State::AwaitActivate;
                                 return Ok(Step::Sub(input));
                             }
-                            None => return oog(gas),
+                            None => return halt(gas, InstructionResult::OutOfGas),
                         }
                     }
                     self.state = State::Init;
@@ -292,7 +292,10 @@ impl DeployerFrame {
                     if !res.is_ok() {
                         return Ok(revert(gas, out));
                     }
-                    self.activated = true;
+                    let Ok(ret) = IArbWasm::activateProgramCall::abi_decode_returns(&out) else {
+                        return Ok(revert(gas, Bytes::new()));
+                    };
+                    self.data_fee = ret.dataFee;
                     self.state = State::Init;
                 }
                 State::Init => {
@@ -300,6 +303,14 @@ impl DeployerFrame {
                         return Ok(revert(gas, Bytes::new()));
                     };
                     if call.initData.is_empty() {
+                        if !call.initValue.is_zero() {
+                            return Ok(revert(
+                                gas,
+                                IStylusDeployer::InitValueButNotInitData {}
+                                    .abi_encode()
+                                    .into(),
+                            ));
+                        }
                         self.state = State::Refund;
                         continue;
                     }
@@ -308,16 +319,17 @@ impl DeployerFrame {
                             self.state = State::AwaitInit;
                             return Ok(Step::Sub(input));
                         }
-                        None => return oog(gas),
+                        None => return halt(gas, InstructionResult::OutOfGas),
                     }
                 }
                 State::AwaitInit => {
-                    let (res, _, _) = self.last.take().unwrap_or_default();
+                    let (res, out, _) = self.last.take().unwrap_or_default();
                     if !res.is_ok() {
                         return Ok(revert(
                             gas,
                             IStylusDeployer::ContractInitializationError {
                                 newContract: self.addr,
+                                data: out,
                             }
                             .abi_encode()
                             .into(),
@@ -327,24 +339,22 @@ impl DeployerFrame {
                 }
                 State::Refund => {
                     let init_value = self.call.as_ref().map(|c| c.initValue).unwrap_or_default();
+                    // `msg.value - dataFee - initValue`: checked subtraction.
+                    let Some(bal) = msg_value
+                        .checked_sub(self.data_fee)
+                        .and_then(|v| v.checked_sub(init_value))
+                    else {
+                        return Ok(revert(gas, panic_overflow()));
+                    };
                     self.state = State::Emit;
-                    if self.activated || msg_value != init_value {
-                        let bal = ctx
-                            .journal_mut()
-                            .load_account(STYLUS_DEPLOYER)
-                            .map_err(ContextError::Db)?
-                            .data
-                            .info
-                            .balance;
-                        if !bal.is_zero() {
-                            self.refund = bal;
-                            match self.call(ctx, gas, sender, bal, Bytes::new())? {
-                                Some(input) => {
-                                    self.state = State::AwaitRefund;
-                                    return Ok(Step::Sub(input));
-                                }
-                                None => return oog(gas),
+                    if !bal.is_zero() {
+                        self.refund = bal;
+                        match self.call(ctx, gas, sender, bal, Bytes::new())? {
+                            Some(input) => {
+                                self.state = State::AwaitRefund;
+                                return Ok(Step::Sub(input));
                             }
+                            None => return halt(gas, InstructionResult::OutOfGas),
                         }
                     }
                 }
@@ -354,7 +364,7 @@ impl DeployerFrame {
                         return Ok(revert(
                             gas,
                             IStylusDeployer::RefundExcessValueError {
-                                balance: self.refund,
+                                excessValue: self.refund,
                             }
                             .abi_encode()
                             .into(),
@@ -363,8 +373,8 @@ impl DeployerFrame {
                     self.state = State::Emit;
                 }
                 State::Emit => {
-                    if !gas.record_regular_cost(375 + 8 * 32) {
-                        return oog(gas);
+                    if !gas.record_regular_cost(375 + 375 + 8 * 32) {
+                        return halt(gas, InstructionResult::OutOfGas);
                     }
                     ctx.journal_mut().log(Log::new_unchecked(
                         STYLUS_DEPLOYER,

@@ -1,5 +1,4 @@
-//! `StylusEvm`: revm's mainnet `Evm` plus Stylus WASM frames and the native StylusDeployer
-//! (devchain.md §2–§5).
+//! `StylusEvm`: revm's mainnet `Evm` plus Stylus WASM frames and the native StylusDeployer.
 //!
 //! The inner `Evm` keeps `EthFrame` as its frame type; WASM and deployer frames live in a side
 //! table indexed by frame-stack position. Every frame is still created by
@@ -8,41 +7,38 @@
 //! WASM frames unchanged. No unsafe code: frames are pushed only through the inner `Evm`'s own
 //! `frame_init`.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use revm::context::result::{EVMError, ResultAndState};
 use revm::context::{BlockEnv, CfgEnv, Context, Evm, FrameStack, Journal, JournalTr, TxEnv};
 use revm::context_interface::context::take_error;
-use revm::context_interface::{Block, Cfg, ContextError, ContextTr, Transaction};
+use revm::context_interface::{Cfg, ContextTr};
 use revm::handler::evm::{ContextDbError, FrameInitResult};
 use revm::handler::instructions::{EthInstructions, InstructionProvider};
 use revm::handler::{
-    handle_reservoir_remaining_gas, EthFrame, EvmTr, FrameData, FrameResult, FrameTr, ItemOrResult,
-    MainnetHandler,
+    EthFrame, EvmTr, FrameData, FrameResult, FrameTr, ItemOrResult, MainnetHandler,
 };
 use revm::handler::{FrameInitOrResult, Handler};
 use revm::inspector::{InspectorEvmTr, InspectorHandler};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::interpreter::interpreter_action::FrameInit;
 use revm::interpreter::{
-    CallInput, CallInputs, CallScheme, CallValue, CreateInputs, FrameInput, Gas, InstructionResult,
-    InterpreterAction, InterpreterResult,
+    CallScheme, FrameInput, InstructionResult, InterpreterAction, InterpreterResult,
 };
-use revm::primitives::{keccak256, Address, Bytes, Log, B256, U256};
+use revm::primitives::{keccak256, Address, Bytes, Log, B256};
 use revm::state::Bytecode;
 use revm::Database;
 use revm::Inspector;
-use wasmi::{Func, Memory, ResumableCall, ResumableCallHostTrap, Store, Val};
 
-use crate::activation::{self, ProgramInfo};
+use crate::chain::{ArbosVersion, STYLUS_DEPLOYER};
 use crate::deployer::DeployerFrame;
-use crate::hostio::{HostReq, DEBUG_BASE, HOSTIOS};
-use crate::ink::{ink_to_fuel, FUEL_PER_GAS, INK_PER_FUEL};
-use crate::precompiles::{read_program, ArbPrecompiles, Ctx};
-use crate::{format, Shared, INK_PRICE, STYLUS_DEPLOYER, STYLUS_VERSION};
+use crate::frame::{RecentPrograms, Step, TxState};
+use crate::precompiles::{ArbPrecompiles, Ctx};
+use crate::shared::Shared;
 
 mod wasm_frame;
+
+use wasm_frame::WasmFrame;
 
 type Inner<DB, INSP> = Evm<
     Ctx<DB>,
@@ -53,19 +49,6 @@ type Inner<DB, INSP> = Evm<
 >;
 
 type DbErr<DB> = ContextDbError<Ctx<DB>>;
-
-/// Per-transaction state shared by all frames.
-#[derive(Default)]
-pub(crate) struct TxState {
-    /// Pages currently open across active Stylus frames (memory model `open`).
-    pub(crate) open: u32,
-    /// Maximum of `open` in this transaction (memory model `ever`).
-    pub(crate) ever: u32,
-    /// Code hashes already called in this transaction (the "recent programs" cache).
-    pub(crate) recent: HashSet<B256>,
-    /// Active non-delegate frames per address (for `msg_reentrant`).
-    pub(crate) reentrancy: HashMap<Address, u32>,
-}
 
 /// What a frame-stack slot is running.
 pub(crate) enum Kind {
@@ -129,10 +112,13 @@ pub(crate) fn transact<D: Database>(
     cfg: &CfgEnv,
     block: &BlockEnv,
     tx: TxEnv,
+    recent: &mut RecentPrograms,
 ) -> Result<ResultAndState, EVMError<D::Error>> {
     let mut evm = build(shared, db, cfg, block, tx, ());
+    evm.tx.recent = std::mem::take(recent);
     let res =
         MainnetHandler::<_, EVMError<D::Error>, EthFrame<EthInterpreter>>::default().run(&mut evm);
+    *recent = std::mem::take(&mut evm.tx.recent);
     let state = evm.inner.ctx.journal_mut().finalize();
     Ok(ResultAndState::new(res?, state))
 }
@@ -208,6 +194,7 @@ where
     ) -> Result<FrameInitOrResult<Self::Frame>, ContextDbError<Self::Context>> {
         let idx = self.inner.frame_stack.index().unwrap_or(0);
         let is_evm = matches!(self.side.get(idx).map(|s| &s.kind), None | Some(Kind::Evm));
+        let arbos = self.shared.arbos;
         let mut res = if is_evm {
             let e = &mut self.inner;
             let frame = e.frame_stack.get();
@@ -218,7 +205,7 @@ where
                 e.instruction.instruction_table(),
                 e.instruction.gas_table(),
             );
-            finish_evm_action(frame, &mut e.ctx, action)?
+            finish_evm_action(frame, &mut e.ctx, action, arbos)?
         } else {
             let r = self.frame_run()?;
             let e = &mut self.inner;
@@ -294,7 +281,7 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
                     Hint::Deployer {
                         args: Bytes::copy_from_slice(&inputs.input.as_bytes(&self.inner.ctx)),
                     }
-                } else if format::is_stylus(&code) {
+                } else if stylus_format::is_stylus(&code) {
                     Hint::Stylus {
                         hash: inputs.known_bytecode.0,
                         code,
@@ -306,6 +293,7 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
             }
             _ => Hint::Evm,
         };
+        self.inner.precompiles.open_pages = self.tx.open;
         match self.inner.frame_init(frame_input)? {
             ItemOrResult::Result(r) => return Ok(ItemOrResult::Result(r)),
             ItemOrResult::Item(_) => {}
@@ -352,7 +340,7 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
         let ctx = &mut self.inner.ctx;
         let (kind, res) = match kind {
             Kind::Evm => {
-                let r = run_evm_frame(frame, ctx, &mut self.inner.instruction);
+                let r = run_evm_frame(frame, ctx, &mut self.inner.instruction, self.shared.arbos);
                 (Kind::Evm, r)
             }
             Kind::Fail(halt) => {
@@ -378,7 +366,7 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
             }
             Kind::Deployer(mut d) => {
                 let logs_from = ctx.journal().logs().len();
-                let step = d.run(ctx, frame, &self.tx);
+                let step = d.run(ctx, frame);
                 let logs = self.collect_logs.then_some(&mut self.wasm_logs);
                 (
                     Kind::Deployer(d),
@@ -419,7 +407,7 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
                 frame.interpreter.memory.free_child_context();
                 take_error::<DbErr<DB>, _>(ctx.error())?;
                 let refund = result.refundable_state_gas(ctx.cfg().gas_params());
-                w.deliver(ctx, &mut frame.interpreter.gas, result);
+                w.deliver(&mut frame.interpreter.gas, result);
                 if let Some(c) = refund {
                     frame.interpreter.gas.refill_reservoir(c);
                 }
@@ -464,31 +452,41 @@ fn finish_step<DB: Database>(
     }
 }
 
-/// Runs an EVM frame like revm does, with the EIP-3541 exemption for Stylus code
-/// (devchain.md §5 pitfall 1; stylus-runtime.md §3.1).
+/// Runs an EVM frame like revm does, with the EIP-3541 exemption for Stylus code.
 fn run_evm_frame<DB: Database>(
     frame: &mut EthFrame<EthInterpreter>,
     ctx: &mut Ctx<DB>,
     instructions: &mut EthInstructions<EthInterpreter, Ctx<DB>>,
+    arbos: ArbosVersion,
 ) -> Result<FrameInitOrResult<EthFrame<EthInterpreter>>, DbErr<DB>> {
     let action = frame.interpreter.run_plain(
         instructions.instruction_table(),
         instructions.gas_table(),
         ctx,
     );
-    finish_evm_action(frame, ctx, action)
+    finish_evm_action(frame, ctx, action, arbos)
 }
 
-/// Processes an EVM frame's next action; a CREATE returning Stylus code (`EF F0 00`) is exempt from
-/// EIP-3541: the first byte is masked for revm's check and the real code set afterwards.
+/// Code a CREATE may deploy despite EIP-3541: a classic Stylus program (`EF F0 00` + at least one
+/// byte), and from ArbOS 60 a fragment (`EF F0 01`) or root (`EF F0 02`) too (go-ethereum
+/// `core/vm/evm.go`, `IsStylusComponentPrefix`).
+fn exempt_from_eip3541(code: &[u8], arbos: ArbosVersion) -> bool {
+    let component = |v: u8| code.len() > 3 && code[..3] == [0xEF, 0xF0, v];
+    component(0) || (arbos.at_least_60() && (component(1) || component(2)))
+}
+
+/// Processes an EVM frame's next action; a CREATE returning Stylus code is exempt from EIP-3541
+/// ([`exempt_from_eip3541`]): the first byte is masked for revm's check and the real code set
+/// afterwards.
 fn finish_evm_action<DB: Database>(
     frame: &mut EthFrame<EthInterpreter>,
     ctx: &mut Ctx<DB>,
     mut action: InterpreterAction,
+    arbos: ArbosVersion,
 ) -> Result<FrameInitOrResult<EthFrame<EthInterpreter>>, DbErr<DB>> {
     let mut stylus_code = None;
     if let (FrameData::Create(_), InterpreterAction::Return(r)) = (&frame.data, &mut action) {
-        if r.result.is_ok() && format::is_stylus(&r.output) {
+        if r.result.is_ok() && exempt_from_eip3541(&r.output, arbos) {
             let real = r.output.clone();
             let mut masked = real.to_vec();
             masked[0] = 0;
@@ -512,133 +510,4 @@ fn finish_evm_action<DB: Database>(
         }
     }
     Ok(res)
-}
-
-/// Result of running a WASM or deployer frame until it needs something.
-pub(crate) enum Step {
-    /// A child frame is needed.
-    Sub(FrameInput),
-    /// The frame finished.
-    Done(InterpreterResult),
-}
-
-/// What the suspended program waits for.
-enum Await {
-    Call { ret_len: u32 },
-    Create { addr_out: u32, rev_out: u32 },
-}
-
-/// Store data: wasmi's resource limits (memory capped at the transaction's remaining page budget).
-pub(crate) type HostData = wasmi::StoreLimits;
-
-#[derive(Clone, Copy)]
-struct Slot {
-    value: U256,
-    known: Option<U256>,
-}
-
-/// A running Stylus program invocation.
-pub(crate) struct WasmFrame {
-    store: Store<HostData>,
-    entry: Func,
-    memory: Memory,
-    pending: Option<ResumableCallHostTrap>,
-    started: bool,
-    entered: bool,
-    args: Bytes,
-    address: Address,
-    caller: Address,
-    value: U256,
-    is_static: bool,
-    codehash: B256,
-    info: ProgramInfo,
-    return_data: Bytes,
-    output: Bytes,
-    cache: HashMap<U256, Slot>,
-    reads: u64,
-    writes: u64,
-    awaiting: Option<Await>,
-    resume_vals: Vec<Val>,
-    fuel_frac: u64,
-    /// Memory pages already accounted for.
-    pages: u32,
-    /// Pages prepaid by `pay_for_memory_grow` for the next `memory.grow`.
-    prepaid: u32,
-    pub(crate) open_at_entry: u32,
-    code_cache: Option<(Address, Bytes)>,
-}
-
-/// A hostio's effect on the run loop.
-enum HostOut {
-    Resume(Vec<Val>),
-    Sub(FrameInput),
-    Exit(i32),
-}
-
-/// A hostio that ends the program.
-enum Brk<E> {
-    /// Out of ink: halt, all gas consumed.
-    OutOfInk,
-    /// Failure: revert with empty data, unused gas returned.
-    Failure,
-    /// Database error.
-    Fatal(E),
-}
-
-/// EIP-2200/2929/3529 SSTORE cost and refund for one slot (stylus-runtime.md §6.4).
-pub(crate) fn sstore_cost(original: U256, present: U256, new: U256, cold: bool) -> (u64, i64) {
-    let mut cost = if cold { 2100 } else { 0 };
-    let mut refund = 0i64;
-    if present == new {
-        cost += 100;
-        return (cost, refund);
-    }
-    if original == present {
-        if original.is_zero() {
-            cost += 20_000;
-        } else {
-            cost += 2900;
-            if new.is_zero() {
-                refund += 4800;
-            }
-        }
-    } else {
-        cost += 100;
-        if !original.is_zero() {
-            if present.is_zero() {
-                refund -= 4800;
-            } else if new.is_zero() {
-                refund += 4800;
-            }
-        }
-        if original == new {
-            if original.is_zero() {
-                refund += 19_900;
-            } else {
-                refund += 2800;
-            }
-        }
-    }
-    (cost, refund)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sstore_cost;
-    use revm::primitives::U256;
-
-    #[test]
-    fn sstore_schedule() {
-        let z = U256::ZERO;
-        let (a, b) = (U256::from(1), U256::from(2));
-        // (original, present, new, cold) → (cost, refund)
-        assert_eq!(sstore_cost(z, z, a, true), (22_100, 0));
-        assert_eq!(sstore_cost(a, a, b, false), (2_900, 0));
-        assert_eq!(sstore_cost(a, a, a, false), (100, 0));
-        assert_eq!(sstore_cost(a, a, z, false), (2_900, 4_800));
-        assert_eq!(sstore_cost(a, z, b, false), (100, -4_800));
-        assert_eq!(sstore_cost(a, b, z, false), (100, 4_800));
-        assert_eq!(sstore_cost(z, a, z, false), (100, 19_900));
-        assert_eq!(sstore_cost(a, b, a, false), (100, 2_800));
-    }
 }

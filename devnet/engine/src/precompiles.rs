@@ -1,6 +1,16 @@
-//! Arbitrum precompiles: ArbWasm (0x71), ArbWasmCache (0x72), ArbSys (0x64) and permissive stubs
-//! for ArbOwner (0x70), ArbOwnerPublic (0x6b) and ArbDebug (0xff), layered over revm's Ethereum
-//! precompiles (stylus-runtime.md §4).
+//! Arbitrum precompiles: ArbWasm (0x71), ArbWasmCache (0x72), ArbSys (0x64), ArbOwnerPublic's
+//! Stylus view, and permissive stubs for ArbOwner (0x70) and ArbDebug (0xff), layered over revm's
+//! Ethereum precompiles.
+//!
+//! Every call goes through Nitro's precompile wrapper rules (OffchainLabs/nitro
+//! `precompiles/precompile.go`, `Precompile.Call`): an unknown or not-yet-active method, value sent
+//! to a non-payable method, a write in a static call, or undecodable arguments revert and consume
+//! all the gas; arguments cost 3 gas per word after the selector and results 3 gas per word;
+//! Solidity errors revert with their data and return the unused gas; other errors revert empty and
+//! return the unused gas; an activation failure (`ErrProgramActivation`) consumes all the gas and
+//! returns nothing. ArbOS storage accesses cost what `arbos/storage/storage.go` charges: 800 per
+//! read, 20,000 per non-zero write (5,000 for zero), 2,600 for an account's code hash, 100 for the
+//! (warm) Stylus parameters.
 
 use std::sync::Arc;
 
@@ -12,14 +22,16 @@ use revm::primitives::{hardfork::SpecId, keccak256, Address, AddressSet, Bytes, 
 use revm::Database;
 
 use crate::activation::{self, ProgramInfo};
-use crate::{format, Shared};
-use crate::{
-    ARBOS_VERSION, ARB_DEBUG, ARB_OWNER, ARB_OWNER_PUBLIC, ARB_PRECOMPILES, ARB_SYS, ARB_WASM,
-    ARB_WASM_CACHE, INK_PRICE, STYLUS_VERSION,
+use crate::chain::{
+    EngineContext, ACTIVATION_FIXED_GAS, ARB_DEBUG, ARB_OWNER, ARB_OWNER_PUBLIC, ARB_PRECOMPILES,
+    ARB_SYS, ARB_WASM, ARB_WASM_CACHE, BLOCK_CACHE_SIZE, COST_SCALAR_PERCENT, EXPIRY_DAYS,
+    FREE_PAGES, INK_PRICE, KEEPALIVE_DAYS, MIN_CACHED_INIT_GAS, MIN_INIT_GAS, PAGE_GAS, PAGE_LIMIT,
+    PAGE_RAMP, STYLUS_VERSION,
 };
+use crate::shared::Shared;
 
 /// The revm context type the engine runs on.
-pub(crate) type Ctx<DB> = crate::EngineContext<DB>;
+pub(crate) type Ctx<DB> = EngineContext<DB>;
 
 sol! {
     interface IArbWasm {
@@ -80,25 +92,43 @@ sol! {
 
         error InvalidBlockNumber(uint256 requested, uint256 current);
     }
+
+    interface IArbOwnerPublic {
+        function getMaxStylusContractFragments() external view returns (uint8);
+    }
 }
 
-/// ArbOS storage read cost charged by precompiles (gas).
+/// ArbOS storage read (`StorageReadCost` = `SloadGasEIP2200`).
 const STORAGE_READ_GAS: u64 = 800;
-/// ArbOS storage write cost (gas).
+/// ArbOS storage write of a non-zero word (`StorageWriteCost` = `SstoreSetGasEIP2200`).
 const STORAGE_WRITE_GAS: u64 = 20_000;
+/// ArbOS storage write of zero (`StorageWriteZeroCost` = `SstoreResetGasEIP2200`).
+const STORAGE_WRITE_ZERO_GAS: u64 = 5_000;
+/// An account's code hash from ArbOS (`StorageCodeHashCost` = `ColdAccountAccessCostEIP2929`).
+const CODE_HASH_GAS: u64 = 2_600;
+/// `Programs.Params()`: the parameter words are assumed warm (`WarmStorageReadCostEIP2929`).
+const PARAMS_GAS: u64 = 100;
 
 /// Precompile provider: Ethereum precompiles plus the Arbitrum ones.
 pub(crate) struct ArbPrecompiles {
     eth: EthPrecompiles,
     shared: Arc<Shared>,
     warm: AddressSet,
+    /// Stylus pages open in the transaction when the current call began (activation may only
+    /// accept programs that fit in the rest: `PageLimit − GetStylusPagesOpen()`).
+    pub(crate) open_pages: u32,
 }
 
 impl ArbPrecompiles {
     pub(crate) fn new(spec: SpecId, shared: Arc<Shared>) -> Self {
         let eth = EthPrecompiles::new(spec);
         let warm = Self::warm_set(&eth);
-        Self { eth, shared, warm }
+        Self {
+            eth,
+            shared,
+            warm,
+            open_pages: 0,
+        }
     }
 
     fn warm_set(eth: &EthPrecompiles) -> AddressSet {
@@ -119,18 +149,21 @@ fn words(ws: &[U256]) -> Bytes {
     out.into()
 }
 
-/// Outcome helper for one precompile call.
+/// Gas accounting of one precompile call.
 struct Run {
     gas: Gas,
 }
 
+/// How a precompile call ends other than with a result.
 enum Stop {
-    /// Out of gas: halt, all gas consumed.
-    Oog,
-    /// Revert with data, unused gas returned.
-    Revert(Bytes),
-    /// Revert with data and all gas consumed (activation failures).
-    Burn(Bytes),
+    /// A Solidity error: revert with its data, unused gas returned.
+    Sol(Bytes),
+    /// Another error: revert with empty data, unused gas returned.
+    Revert,
+    /// Revert with empty data, all gas consumed (wrapper rejections, out of gas, burn-out).
+    RevertAll,
+    /// Activation failure: no data, all gas consumed, not a revert.
+    Failed,
     /// Database error (already stored in the context).
     Db,
 }
@@ -140,18 +173,30 @@ impl Run {
         if self.gas.record_regular_cost(gas) {
             Ok(())
         } else {
-            Err(Stop::Oog)
+            Err(Stop::RevertAll)
         }
+    }
+    fn read(&mut self) -> Result<(), Stop> {
+        self.charge(STORAGE_READ_GAS)
+    }
+    fn write(&mut self, value: U256) -> Result<(), Stop> {
+        self.charge(if value.is_zero() {
+            STORAGE_WRITE_ZERO_GAS
+        } else {
+            STORAGE_WRITE_GAS
+        })
+    }
+    fn params(&mut self) -> Result<(), Stop> {
+        self.charge(PARAMS_GAS)
+    }
+    /// An event's cost: 375 + 375 per topic (the signature included) + 8 per data byte.
+    fn log(&mut self, topics: u64, data_len: u64) -> Result<(), Stop> {
+        self.charge(375 + 375 * topics + 8 * data_len)
     }
 }
 
-fn revert_err(e: impl SolError) -> Stop {
-    Stop::Revert(e.abi_encode().into())
-}
-
-/// `Error(string)` revert data.
-pub(crate) fn error_string(msg: &str) -> Bytes {
-    alloy_sol_types::Revert::from(msg).abi_encode().into()
+fn sol_err(e: impl SolError) -> Stop {
+    Stop::Sol(e.abi_encode().into())
 }
 
 fn db<DB: Database, T>(ctx: &mut Ctx<DB>, r: Result<T, DB::Error>) -> Result<T, Stop> {
@@ -173,97 +218,135 @@ pub(crate) fn read_program<DB: Database>(
     Ok(ProgramInfo::unpack(w.data))
 }
 
-fn write_program<DB: Database>(
+fn store<DB: Database>(ctx: &mut Ctx<DB>, key: U256, value: U256) -> Result<(), Stop> {
+    let r = ctx.journal_mut().load_account(ARB_WASM).map(|_| ());
+    db(ctx, r)?;
+    let r = ctx.journal_mut().sstore(ARB_WASM, key, value).map(|_| ());
+    db(ctx, r)
+}
+
+fn load<DB: Database>(ctx: &mut Ctx<DB>, key: U256) -> Result<U256, Stop> {
+    let r = ctx.journal_mut().load_account(ARB_WASM).map(|_| ());
+    db(ctx, r)?;
+    let r = ctx.journal_mut().sload(ARB_WASM, key).map(|l| l.data);
+    db(ctx, r)
+}
+
+/// `Programs.setProgram`: one ArbOS storage write.
+fn set_program<DB: Database>(
     ctx: &mut Ctx<DB>,
+    run: &mut Run,
     codehash: B256,
     info: &ProgramInfo,
-) -> Result<(), DB::Error> {
-    ctx.journal_mut().load_account(ARB_WASM)?;
-    ctx.journal_mut()
-        .sstore(ARB_WASM, U256::from_be_bytes(codehash.0), info.pack())?;
-    Ok(())
+) -> Result<(), Stop> {
+    let word = info.pack();
+    run.write(word)?;
+    store(ctx, U256::from_be_bytes(codehash.0), word)
 }
 
 fn now<DB: Database>(ctx: &Ctx<DB>) -> u64 {
     ctx.block().timestamp().saturating_to::<u64>()
 }
 
-/// Checks that `codehash` is active, like Nitro's `getActiveProgram`.
+/// `Programs.getProgram` (one read); a never-activated code hash reads as version 0.
+fn get_program<DB: Database>(
+    ctx: &mut Ctx<DB>,
+    run: &mut Run,
+    codehash: B256,
+) -> Result<ProgramInfo, Stop> {
+    run.read()?;
+    let r = read_program(ctx, codehash);
+    Ok(db(ctx, r)?.unwrap_or_default())
+}
+
+/// `Programs.getActiveProgram`: errors unless `codehash` is active.
 fn active_program<DB: Database>(
     ctx: &mut Ctx<DB>,
     run: &mut Run,
     codehash: B256,
 ) -> Result<ProgramInfo, Stop> {
-    run.charge(STORAGE_READ_GAS)?;
-    let r = read_program(ctx, codehash);
-    let info = db(ctx, r)?;
-    let Some(info) = info else {
-        return Err(revert_err(IArbWasm::ProgramNotActivated {}));
-    };
+    let info = get_program(ctx, run, codehash)?;
+    if info.version == 0 {
+        return Err(sol_err(IArbWasm::ProgramNotActivated {}));
+    }
     if info.version != STYLUS_VERSION {
-        return Err(revert_err(IArbWasm::ProgramNeedsUpgrade {
+        return Err(sol_err(IArbWasm::ProgramNeedsUpgrade {
             version: info.version,
             stylusVersion: STYLUS_VERSION,
         }));
     }
     let t = now(ctx);
     if info.expired(t) {
-        return Err(revert_err(IArbWasm::ProgramExpired {
+        return Err(sol_err(IArbWasm::ProgramExpired {
             ageInSeconds: info.age_seconds(t),
         }));
     }
     Ok(info)
 }
 
-fn code_and_hash<DB: Database>(ctx: &mut Ctx<DB>, addr: Address) -> Result<(Bytes, B256), Stop> {
-    let r = ctx.journal_mut().code(addr);
-    let code = db(ctx, r)?.data;
-    let hash = if code.is_empty() {
-        revm::primitives::KECCAK_EMPTY
-    } else {
-        keccak256(&code)
-    };
-    Ok((code, hash))
+/// `Context.GetCodeHash` (2,600 gas): zero for an account that does not exist.
+fn code_hash<DB: Database>(ctx: &mut Ctx<DB>, run: &mut Run, addr: Address) -> Result<B256, Stop> {
+    run.charge(CODE_HASH_GAS)?;
+    let r = ctx.journal_mut().load_account_with_code(addr).map(|a| {
+        if a.data.is_empty() {
+            B256::ZERO
+        } else {
+            a.data.info.code_hash
+        }
+    });
+    db(ctx, r)
 }
 
-/// Collects the fee model state, applies an update for `asm` bytes and returns the fee.
-fn update_pricer<DB: Database>(ctx: &mut Ctx<DB>, asm: u64) -> Result<U256, Stop> {
+fn code_of<DB: Database>(ctx: &mut Ctx<DB>, addr: Address) -> Result<Bytes, Stop> {
+    let r = ctx.journal_mut().code(addr).map(|c| c.data);
+    db(ctx, r)
+}
+
+/// `DataPricer.UpdateModel`: five reads, two writes; returns the fee.
+fn update_pricer<DB: Database>(ctx: &mut Ctx<DB>, run: &mut Run, asm: u32) -> Result<U256, Stop> {
+    for _ in 0..5 {
+        run.read()?;
+    }
     let dk = activation::pricer_demand_key();
     let tk = activation::pricer_time_key();
-    let r = ctx.journal_mut().load_account(ARB_WASM).map(|_| ());
-    db(ctx, r)?;
-    let r = ctx.journal_mut().sload(ARB_WASM, dk);
-    let demand = db(ctx, r)?.data.saturating_to::<u64>();
-    let r = ctx.journal_mut().sload(ARB_WASM, tk);
-    let last = db(ctx, r)?.data.saturating_to::<u64>();
+    let demand = load(ctx, dk)?.saturating_to::<u32>();
+    let stored = load(ctx, tk)?.saturating_to::<u64>();
+    // The pricer starts at `ArbitrumStartTime` (`initialLastUpdateTime`).
+    let last = if stored == 0 {
+        crate::chain::ARBITRUM_START_TIME
+    } else {
+        stored
+    };
     let t = now(ctx);
     let (demand, fee) = activation::data_fee(demand, last.min(t), t, asm);
-    let r = ctx.journal_mut().sstore(ARB_WASM, dk, U256::from(demand));
-    db(ctx, r)?;
-    let r = ctx.journal_mut().sstore(ARB_WASM, tk, U256::from(t));
-    db(ctx, r)?;
+    run.write(U256::from(demand))?;
+    store(ctx, dk, U256::from(demand))?;
+    run.write(U256::from(t))?;
+    store(ctx, tk, U256::from(t))?;
     Ok(fee)
 }
 
-/// Pays `fee` out of the value sent to 0x71 and refunds the rest to `caller`
-/// (`ProgramInsufficientValue` if too little).
-fn take_fee<DB: Database>(
+/// `ArbWasm.payActivationDataFee`: the value must cover the fee; the network fee account is read;
+/// the rest is refunded to the caller.
+fn pay_data_fee<DB: Database>(
     ctx: &mut Ctx<DB>,
+    run: &mut Run,
     value: U256,
     fee: U256,
     caller: Address,
 ) -> Result<(), Stop> {
     if value < fee {
-        return Err(revert_err(IArbWasm::ProgramInsufficientValue {
+        return Err(sol_err(IArbWasm::ProgramInsufficientValue {
             have: value,
             want: fee,
         }));
     }
+    run.read()?;
     let refund = value - fee;
     if !refund.is_zero() {
         let r = ctx.journal_mut().transfer(ARB_WASM, caller, refund);
         if db(ctx, r)?.is_some() {
-            return Err(Stop::Revert(Bytes::new()));
+            return Err(Stop::Revert);
         }
     }
     Ok(())
@@ -278,38 +361,40 @@ impl ArbPrecompiles {
         input: &[u8],
     ) -> Result<Bytes, Stop> {
         use IArbWasm::IArbWasmCalls as C;
-        let call = C::abi_decode(input).map_err(|_| Stop::Revert(Bytes::new()))?;
+        let arbos = self.shared.arbos;
+        let call = C::abi_decode(input).map_err(|_| Stop::RevertAll)?;
+        if matches!(call, C::activationGas(_)) && !arbos.at_least_60() {
+            // Added in ArbOS 60 (`ArbosVersion_StylusActivationGas`).
+            return Err(Stop::RevertAll);
+        }
         let value = inputs.value.get();
         let payable = matches!(call, C::activateProgram(_) | C::codehashKeepalive(_));
         if !payable && !value.is_zero() {
-            return Err(Stop::Revert(Bytes::new()));
+            return Err(Stop::RevertAll);
         }
+        if payable && inputs.is_static {
+            return Err(Stop::RevertAll);
+        }
+        run.charge(3 * (input.len() as u64 - 4).div_ceil(32))?;
         let u = |x: u64| U256::from(x);
         let out = match call {
-            C::activateProgram(c) => return self.activate(ctx, run, inputs, c.program),
-            C::stylusVersion(_) => words(&[u(u64::from(STYLUS_VERSION))]),
-            C::codehashVersion(c) => {
-                let info = active_program(ctx, run, c.codehash)?;
-                words(&[u(u64::from(info.version))])
-            }
+            C::activateProgram(c) => self.activate(ctx, run, inputs, c.program)?,
             C::codehashKeepalive(c) => {
-                if inputs.is_static {
-                    return Err(Stop::Burn(Bytes::new()));
-                }
+                run.params()?;
                 let mut info = active_program(ctx, run, c.codehash)?;
                 let t = now(ctx);
                 let age = info.age_seconds(t);
-                if age < activation::KEEPALIVE_DAYS * 86_400 {
-                    return Err(revert_err(IArbWasm::ProgramKeepaliveTooSoon {
+                if age < KEEPALIVE_DAYS * 86_400 {
+                    return Err(sol_err(IArbWasm::ProgramKeepaliveTooSoon {
                         ageInSeconds: age,
                     }));
                 }
-                run.charge(STORAGE_WRITE_GAS)?;
-                let fee = update_pricer(ctx, u64::from(info.asm_estimate_kb) * 1024)?;
-                take_fee(ctx, value, fee, inputs.caller)?;
+                let asm = info.asm_estimate_kb.saturating_mul(1024);
+                let fee = update_pricer(ctx, run, asm)?;
                 info.activated_at = activation::hours_since_start(t);
-                let r = write_program(ctx, c.codehash, &info);
-                db(ctx, r)?;
+                set_program(ctx, run, c.codehash, &info)?;
+                pay_data_fee(ctx, run, value, fee, inputs.caller)?;
+                run.log(2, 32)?;
                 ctx.journal_mut().log(Log::new_unchecked(
                     ARB_WASM,
                     vec![
@@ -320,51 +405,98 @@ impl ArbPrecompiles {
                 ));
                 Bytes::new()
             }
+            C::stylusVersion(_) => {
+                run.params()?;
+                words(&[u(u64::from(STYLUS_VERSION))])
+            }
+            C::codehashVersion(c) => {
+                run.params()?;
+                let info = active_program(ctx, run, c.codehash)?;
+                words(&[u(u64::from(info.version))])
+            }
             C::codehashAsmSize(c) => {
+                run.params()?;
                 let info = active_program(ctx, run, c.codehash)?;
                 words(&[u(u64::from(info.asm_estimate_kb) * 1024)])
             }
             C::programVersion(c) => {
-                let (_, hash) = code_and_hash(ctx, c.program)?;
+                let hash = code_hash(ctx, run, c.program)?;
+                run.params()?;
                 let info = active_program(ctx, run, hash)?;
                 words(&[u(u64::from(info.version))])
             }
             C::programInitGas(c) => {
-                let (_, hash) = code_and_hash(ctx, c.program)?;
+                run.params()?;
+                let hash = code_hash(ctx, run, c.program)?;
                 let info = active_program(ctx, run, hash)?;
                 words(&[u(info.init_gas() + info.cached_gas()), u(info.cached_gas())])
             }
             C::programMemoryFootprint(c) => {
-                let (_, hash) = code_and_hash(ctx, c.program)?;
+                run.params()?;
+                let hash = code_hash(ctx, run, c.program)?;
                 let info = active_program(ctx, run, hash)?;
                 words(&[u(u64::from(info.footprint))])
             }
             C::programTimeLeft(c) => {
-                let (_, hash) = code_and_hash(ctx, c.program)?;
+                run.params()?;
+                let hash = code_hash(ctx, run, c.program)?;
                 let info = active_program(ctx, run, hash)?;
                 let age = info.age_seconds(now(ctx));
-                words(&[u((activation::EXPIRY_DAYS * 86_400).saturating_sub(age))])
+                words(&[u((EXPIRY_DAYS * 86_400).saturating_sub(age))])
             }
-            C::inkPrice(_) => words(&[u(INK_PRICE)]),
-            C::maxStackDepth(_) => words(&[u(262_144)]),
-            C::freePages(_) => words(&[u(u64::from(activation::FREE_PAGES))]),
-            C::pageGas(_) => words(&[u(u64::from(activation::PAGE_GAS))]),
-            C::pageRamp(_) => words(&[u(activation::PAGE_RAMP)]),
-            C::pageLimit(_) => words(&[u(u64::from(activation::PAGE_LIMIT))]),
-            C::minInitGas(_) => words(&[
-                u(activation::MIN_INIT_GAS),
-                u(activation::MIN_CACHED_INIT_GAS),
-            ]),
-            C::initCostScalar(_) => words(&[u(100)]),
-            C::expiryDays(_) => words(&[u(activation::EXPIRY_DAYS)]),
-            C::keepaliveDays(_) => words(&[u(activation::KEEPALIVE_DAYS)]),
-            C::blockCacheSize(_) => words(&[u(32)]),
-            C::activationGas(_) => words(&[u(0)]),
+            C::inkPrice(_) => {
+                run.params()?;
+                words(&[u(INK_PRICE)])
+            }
+            C::maxStackDepth(_) => {
+                run.params()?;
+                words(&[u(u64::from(arbos.max_stack_depth()))])
+            }
+            C::freePages(_) => {
+                run.params()?;
+                words(&[u(u64::from(FREE_PAGES))])
+            }
+            C::pageGas(_) => {
+                run.params()?;
+                words(&[u(u64::from(PAGE_GAS))])
+            }
+            C::pageRamp(_) => {
+                run.params()?;
+                words(&[u(PAGE_RAMP)])
+            }
+            C::pageLimit(_) => {
+                run.params()?;
+                words(&[u(u64::from(PAGE_LIMIT))])
+            }
+            C::minInitGas(_) => {
+                run.params()?;
+                words(&[u(MIN_INIT_GAS), u(MIN_CACHED_INIT_GAS)])
+            }
+            C::initCostScalar(_) => {
+                run.params()?;
+                words(&[u(COST_SCALAR_PERCENT)])
+            }
+            C::expiryDays(_) => {
+                run.params()?;
+                words(&[u(EXPIRY_DAYS)])
+            }
+            C::keepaliveDays(_) => {
+                run.params()?;
+                words(&[u(KEEPALIVE_DAYS)])
+            }
+            C::blockCacheSize(_) => {
+                run.params()?;
+                words(&[u(u64::from(BLOCK_CACHE_SIZE))])
+            }
+            C::activationGas(_) => {
+                run.read()?;
+                words(&[u(0)])
+            }
         };
         Ok(out)
     }
 
-    /// `activateProgram(address)` (stylus-runtime.md §4.1).
+    /// `ArbWasm.ActivateProgram` and `Programs.ActivateProgram`.
     fn activate<DB: Database>(
         &self,
         ctx: &mut Ctx<DB>,
@@ -372,52 +504,98 @@ impl ArbPrecompiles {
         inputs: &CallInputs,
         program: Address,
     ) -> Result<Bytes, Stop> {
-        if inputs.is_static {
-            return Err(Stop::Burn(Bytes::new()));
+        let arbos = self.shared.arbos;
+        if arbos.at_least_60() {
+            // The configurable `activationGas` (0 by default) is read and burned first.
+            run.read()?;
         }
-        run.charge(activation::ACTIVATION_FIXED_GAS)?;
-        let (code, codehash) = code_and_hash(ctx, program)?;
-        run.charge(STORAGE_READ_GAS)?;
-        let r = read_program(ctx, codehash);
-        if let Some(existing) = db(ctx, r)? {
-            if existing.version == STYLUS_VERSION && !existing.expired(now(ctx)) {
-                return Err(revert_err(IArbWasm::ProgramUpToDate {}));
+        run.charge(ACTIVATION_FIXED_GAS)?;
+        let code = code_of(ctx, program)?;
+        let codehash = if code.is_empty() {
+            revm::primitives::KECCAK_EMPTY
+        } else {
+            keccak256(&code)
+        };
+        run.params()?;
+        let existing = get_program(ctx, run, codehash)?;
+        let expired = existing.activated_at == 0 || existing.expired(now(ctx));
+        if existing.version == STYLUS_VERSION && !expired {
+            return Err(sol_err(IArbWasm::ProgramUpToDate {}));
+        }
+        // `getWasmFromContractCode`.
+        if code.is_empty() {
+            return Err(sol_err(IArbWasm::ProgramNotWasm {}));
+        }
+        if !stylus_format::is_stylus(&code) {
+            // Before ArbOS 60 any other code is a plain error; from 60 a fragment (EF F0 01) is a
+            // plain error, a root (EF F0 02) is unsupported here, and anything else is
+            // ProgramNotWasm.
+            let prefix = |v: u8| code.len() > 3 && code[..3] == [0xEF, 0xF0, v];
+            if !arbos.at_least_60() || prefix(1) || prefix(2) {
+                return Err(Stop::Revert);
             }
+            return Err(sol_err(IArbWasm::ProgramNotWasm {}));
         }
-        if !format::is_stylus(&code) {
-            return Err(revert_err(IArbWasm::ProgramNotWasm {}));
+        let debug = self.shared.config.debug;
+        let fail = |why: String| {
+            if debug {
+                eprintln!("[devnet-engine] activation of {program} failed: {why}");
+            }
+        };
+        let wasm = match stylus_format::decompress(&code) {
+            Ok(w) => w,
+            Err(e) => {
+                fail(e.to_string());
+                return Err(Stop::Revert);
+            }
+        };
+        let limit = activation::page_limit(self.open_pages);
+        let activated = match activation::check_program(&wasm, arbos, limit, debug) {
+            Ok(a) => a,
+            Err(e) => {
+                fail(e.0);
+                return Err(Stop::Failed);
+            }
+        };
+        let stats = activated.stats;
+        if !run.gas.record_regular_cost(stats.activation_compute_gas()) {
+            fail("out of gas".into());
+            return Err(Stop::Failed);
         }
-        let fail =
-            |msg: String| Stop::Burn(error_string(&format!("program activation failed: {msg}")));
-        let wasm = format::decompress(&code).map_err(|e| fail(e.to_string()))?;
-        let stats = activation::validate(&wasm, self.shared.config.debug).map_err(|e| fail(e.0))?;
-        run.charge(stats.activation_compute_gas())?;
         self.shared
-            .module(codehash, &wasm)
-            .map_err(|e| fail(format!("compile: {e}")))?;
+            .compile(codehash, &activated.instrumented)
+            .map_err(|e| {
+                fail(format!("compile: {e}"));
+                Stop::Failed
+            })?;
+        let module_hash = activation::module_hash(codehash, STYLUS_VERSION);
+        if existing.cached {
+            // The old module hash is read to evict the old asm.
+            run.read()?;
+        }
+        let mh = U256::from_be_bytes(module_hash.0);
+        run.write(mh)?;
+        store(ctx, activation::module_hash_key(codehash), mh)?;
+        let asm = u32::try_from(stats.asm_estimate()).unwrap_or(u32::MAX);
         let t = now(ctx);
-        let asm = stats.asm_estimate();
+        let fee = update_pricer(ctx, run, asm)?;
         let info = ProgramInfo {
             version: STYLUS_VERSION,
             init_cost: stats.init_cost() as u16,
             cached_cost: stats.cached_init_cost() as u16,
             footprint: stats.footprint,
-            asm_estimate_kb: asm.div_ceil(1024) as u32,
+            asm_estimate_kb: asm.div_ceil(1024),
             activated_at: activation::hours_since_start(t),
-            cached: false,
+            cached: existing.cached,
         };
-        run.charge(STORAGE_WRITE_GAS + 2 * 5_000)?;
-        let fee = update_pricer(ctx, asm)?;
-        take_fee(ctx, inputs.value.get(), fee, inputs.caller)?;
-        let r = write_program(ctx, codehash, &info);
-        db(ctx, r)?;
-        let module_hash = activation::module_hash(codehash, STYLUS_VERSION);
-        run.charge(375 * 2 + 8 * 128)?;
+        set_program(ctx, run, codehash, &info)?;
+        pay_data_fee(ctx, run, inputs.value.get(), fee, inputs.caller)?;
+        run.log(2, 128)?;
         ctx.journal_mut().log(Log::new_unchecked(
             ARB_WASM,
             vec![IArbWasm::ProgramActivated::SIGNATURE_HASH, codehash],
             words(&[
-                U256::from_be_bytes(module_hash.0),
+                mh,
                 U256::from_be_slice(program.as_slice()),
                 fee,
                 U256::from(STYLUS_VERSION),
@@ -434,65 +612,97 @@ impl ArbPrecompiles {
         input: &[u8],
     ) -> Result<Bytes, Stop> {
         use IArbWasmCache::IArbWasmCacheCalls as C;
-        let call = C::abi_decode(input).map_err(|_| Stop::Revert(Bytes::new()))?;
-        if !inputs.value.get().is_zero() {
-            return Err(Stop::Revert(Bytes::new()));
+        let call = C::abi_decode(input).map_err(|_| Stop::RevertAll)?;
+        if matches!(call, C::cacheCodehash(_)) {
+            // Only until ArbOS 30 (`maxArbosVersion`), replaced by cacheProgram.
+            return Err(Stop::RevertAll);
         }
-        let set = |ctx: &mut Ctx<DB>, run: &mut Run, hash: B256, cached: bool| {
-            if inputs.is_static {
-                return Err(Stop::Burn(Bytes::new()));
+        if !inputs.value.get().is_zero() {
+            return Err(Stop::RevertAll);
+        }
+        let writes = matches!(call, C::cacheProgram(_) | C::evictCodehash(_));
+        if writes && inputs.is_static {
+            return Err(Stop::RevertAll);
+        }
+        run.charge(3 * (input.len() as u64 - 4).div_ceil(32))?;
+        // `Programs.SetProgramCached` (the cache-manager check is skipped; see DEVIATIONS).
+        let set = |ctx: &mut Ctx<DB>, run: &mut Run, hash: B256, cache: bool| {
+            run.params()?;
+            let mut info = get_program(ctx, run, hash)?;
+            let t = now(ctx);
+            if cache && info.version != STYLUS_VERSION {
+                return Err(sol_err(IArbWasm::ProgramNeedsUpgrade {
+                    version: info.version,
+                    stylusVersion: STYLUS_VERSION,
+                }));
             }
-            let mut info = active_program(ctx, run, hash)?;
-            if info.cached != cached {
-                run.charge(STORAGE_WRITE_GAS)?;
-                info.cached = cached;
-                let r = write_program(ctx, hash, &info);
-                db(ctx, r)?;
-                ctx.journal_mut().log(Log::new_unchecked(
-                    ARB_WASM_CACHE,
-                    vec![
-                        IArbWasmCache::UpdateProgramCache::SIGNATURE_HASH,
-                        inputs.caller.into_word(),
-                        hash,
-                    ],
-                    words(&[U256::from(u8::from(cached))]),
-                ));
+            if cache && info.expired(t) {
+                return Err(sol_err(IArbWasm::ProgramExpired {
+                    ageInSeconds: info.age_seconds(t),
+                }));
             }
+            if info.cached == cache {
+                return Ok(Bytes::new());
+            }
+            run.log(3, 32)?;
+            ctx.journal_mut().log(Log::new_unchecked(
+                ARB_WASM_CACHE,
+                vec![
+                    IArbWasmCache::UpdateProgramCache::SIGNATURE_HASH,
+                    inputs.caller.into_word(),
+                    hash,
+                ],
+                words(&[U256::from(u8::from(cache))]),
+            ));
+            // Caching costs the program's init cost, plus the module hash read.
+            run.charge(u64::from(info.init_cost))?;
+            run.read()?;
+            info.cached = cache;
+            set_program(ctx, run, hash, &info)?;
             Ok(Bytes::new())
         };
         match call {
-            C::isCacheManager(_) => Ok(words(&[U256::ZERO])),
-            C::allCacheManagers(_) => Ok(words(&[U256::from(32), U256::ZERO])),
-            C::cacheCodehash(c) => set(ctx, run, c.codehash, true),
+            C::isCacheManager(_) => {
+                run.read()?;
+                Ok(words(&[U256::ZERO]))
+            }
+            C::allCacheManagers(_) => {
+                run.read()?;
+                Ok(words(&[U256::from(32), U256::ZERO]))
+            }
             C::cacheProgram(c) => {
-                let (_, hash) = code_and_hash(ctx, c.addr)?;
+                let hash = code_hash(ctx, run, c.addr)?;
                 set(ctx, run, hash, true)
             }
             C::evictCodehash(c) => set(ctx, run, c.codehash, false),
             C::codehashIsCached(c) => {
-                run.charge(STORAGE_READ_GAS)?;
-                let r = read_program(ctx, c.codehash);
-                let cached = db(ctx, r)?.is_some_and(|i| i.cached);
-                Ok(words(&[U256::from(u8::from(cached))]))
+                let info = get_program(ctx, run, c.codehash)?;
+                Ok(words(&[U256::from(u8::from(info.cached))]))
             }
+            C::cacheCodehash(_) => Err(Stop::RevertAll),
         }
     }
 
     fn arb_sys<DB: Database>(
         &self,
         ctx: &mut Ctx<DB>,
+        run: &mut Run,
         inputs: &CallInputs,
         input: &[u8],
     ) -> Result<Bytes, Stop> {
         use IArbSys::IArbSysCalls as C;
-        let call = C::abi_decode(input).map_err(|_| Stop::Revert(Bytes::new()))?;
+        let call = C::abi_decode(input).map_err(|_| Stop::RevertAll)?;
+        if !inputs.value.get().is_zero() {
+            return Err(Stop::RevertAll);
+        }
+        run.charge(3 * (input.len() as u64 - 4).div_ceil(32))?;
         let number = ctx.block().number();
         Ok(match call {
             C::arbBlockNumber(_) => words(&[number]),
             C::arbBlockHash(c) => {
                 let n = c.arbBlockNum;
                 if n >= number || number - n > U256::from(256) {
-                    return Err(revert_err(IArbSys::InvalidBlockNumber {
+                    return Err(sol_err(IArbSys::InvalidBlockNumber {
                         requested: n,
                         current: number,
                     }));
@@ -505,15 +715,28 @@ impl ArbPrecompiles {
                 words(&[U256::from_be_bytes(h.0)])
             }
             C::arbChainID(_) => words(&[U256::from(ctx.cfg().chain_id())]),
-            C::arbOSVersion(_) => words(&[U256::from(55 + ARBOS_VERSION)]),
+            C::arbOSVersion(_) => words(&[U256::from(self.shared.arbos.arbsys_version())]),
             C::getStorageGasAvailable(_) => words(&[U256::ZERO]),
             C::isTopLevelCall(_) => words(&[U256::from(u8::from(ctx.journal().depth() <= 2))]),
             C::wasMyCallersAddressAliased(_) => words(&[U256::ZERO]),
-            C::myCallersAddressWithoutAliasing(_) => {
-                let _ = inputs;
-                words(&[U256::ZERO])
-            }
+            C::myCallersAddressWithoutAliasing(_) => words(&[U256::ZERO]),
         })
+    }
+
+    fn arb_owner_public(&self, run: &mut Run, input: &[u8]) -> Result<Bytes, Stop> {
+        use IArbOwnerPublic::IArbOwnerPublicCalls as C;
+        match C::abi_decode(input) {
+            Ok(C::getMaxStylusContractFragments(_)) => {
+                if !self.shared.arbos.at_least_60() {
+                    return Err(Stop::RevertAll);
+                }
+                // Fragments are not supported by this engine (see DEVIATIONS): report none.
+                run.params()?;
+                Ok(words(&[U256::ZERO]))
+            }
+            // The other views are permissive stubs answering zero.
+            Err(_) => Ok(words(&[U256::ZERO])),
+        }
     }
 }
 
@@ -540,29 +763,50 @@ impl<DB: Database> PrecompileProvider<Ctx<DB>> for ArbPrecompiles {
         let mut run = Run {
             gas: Gas::new(inputs.gas_limit),
         };
-        // Argument copy cost, like Nitro's precompile wrapper (3 gas per word).
-        let res = run
-            .charge(3 * (input.len() as u64).div_ceil(32))
-            .and_then(|()| match addr {
+        let implemented = [ARB_WASM, ARB_WASM_CACHE, ARB_SYS].contains(&addr);
+        let res = if implemented && input.len() < 4 {
+            Err(Stop::RevertAll)
+        } else if implemented && inputs.target_address != addr {
+            // Delegate calls and call codes may not act as the precompile.
+            Err(Stop::RevertAll)
+        } else {
+            match addr {
                 ARB_WASM => self.arb_wasm(ctx, &mut run, inputs, &input),
                 ARB_WASM_CACHE => self.arb_wasm_cache(ctx, &mut run, inputs, &input),
-                ARB_SYS => self.arb_sys(ctx, inputs, &input),
-                ARB_OWNER_PUBLIC => Ok(words(&[U256::ZERO])),
+                ARB_SYS => self.arb_sys(ctx, &mut run, inputs, &input),
+                ARB_OWNER_PUBLIC => self.arb_owner_public(&mut run, &input),
                 ARB_OWNER | ARB_DEBUG => Ok(Bytes::new()),
-                _ => Err(Stop::Revert(Bytes::new())),
-            });
+                _ => Err(Stop::Revert),
+            }
+        };
+        let result_cost = |b: &Bytes| 3 * (b.len() as u64).div_ceil(32);
         let result = match res {
-            Ok(out) => InterpreterResult::new(InstructionResult::Return, out, run.gas),
-            Err(Stop::Revert(data)) => {
-                InterpreterResult::new(InstructionResult::Revert, data, run.gas)
+            Ok(out) => {
+                if run.gas.record_regular_cost(result_cost(&out)) {
+                    InterpreterResult::new(InstructionResult::Return, out, run.gas)
+                } else {
+                    run.gas.spend_all();
+                    InterpreterResult::new(InstructionResult::Revert, Bytes::new(), run.gas)
+                }
             }
-            Err(Stop::Burn(data)) => {
-                run.gas.spend_all();
-                InterpreterResult::new(InstructionResult::Revert, data, run.gas)
+            Err(Stop::Sol(data)) => {
+                if run.gas.record_regular_cost(result_cost(&data)) {
+                    InterpreterResult::new(InstructionResult::Revert, data, run.gas)
+                } else {
+                    run.gas.spend_all();
+                    InterpreterResult::new(InstructionResult::Revert, Bytes::new(), run.gas)
+                }
             }
-            Err(Stop::Oog) => {
+            Err(Stop::Revert) => {
+                InterpreterResult::new(InstructionResult::Revert, Bytes::new(), run.gas)
+            }
+            Err(Stop::RevertAll) => {
                 run.gas.spend_all();
-                InterpreterResult::new(InstructionResult::PrecompileOOG, Bytes::new(), run.gas)
+                InterpreterResult::new(InstructionResult::Revert, Bytes::new(), run.gas)
+            }
+            Err(Stop::Failed) => {
+                run.gas.spend_all();
+                InterpreterResult::new(InstructionResult::PrecompileError, Bytes::new(), run.gas)
             }
             Err(Stop::Db) => {
                 run.gas.spend_all();

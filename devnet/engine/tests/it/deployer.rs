@@ -1,10 +1,7 @@
-//! The native StylusDeployer and the CREATE2 factory predeploys (stylus-runtime.md §3.4).
-#![allow(clippy::unwrap_used, missing_docs)]
+//! The native StylusDeployer and the CREATE2 factory predeploys.
 
-mod common;
-
+use crate::common::*;
 use alloy_sol_types::{sol, SolCall};
-use common::*;
 use devnet_engine::{CREATE2_FACTORY, STYLUS_DEPLOYER};
 use revm::context::result::ExecutionResult;
 use revm::primitives::{keccak256, Address, Bytes, B256, U256};
@@ -12,10 +9,10 @@ use revm::primitives::{keccak256, Address, Bytes, B256, U256};
 sol! {
     function deploy(bytes bytecode, bytes initData, uint256 initValue, bytes32 salt) external payable returns (address);
     function requiresActivation(address addr) external view returns (bool);
-    function initSalt(bytes32 salt, bytes initData, uint256 initValue) external pure returns (bytes32);
+    function initSalt(bytes32 salt, bytes initData) external pure returns (bytes32);
 }
 
-const WAT: &str = include_str!("fixtures/hostio.wat");
+const WAT: &str = include_str!("../fixtures/hostio.wat");
 
 fn program() -> Vec<u8> {
     devnet_engine::compress(&wat::parse_str(WAT).unwrap())
@@ -86,14 +83,12 @@ fn deploy_with_salt_uses_create2() {
         initSaltCall {
             salt,
             initData: init.clone().into(),
-            initValue: U256::ZERO,
         }
         .abi_encode(),
     );
     let real_salt = B256::from_slice(&out(&r));
     let mut packed = salt.to_vec();
     packed.extend_from_slice(&init);
-    packed.extend_from_slice(&word(0));
     assert_eq!(real_salt, keccak256(&packed));
     let initcode = devnet_engine::deploy_initcode(&code);
     let r = c.call_value(STYLUS_DEPLOYER, deploy_data(&code, init, 0, salt), eth());
@@ -130,14 +125,21 @@ fn deployer_errors() {
         eth(),
     );
     assert_eq!(revert_data(&r), hex("00cc7971"));
-    // Init (constructor) fails: ContractInitializationError(address).
+    // Init (constructor) fails: ContractInitializationError(address, bytes) with the program's
+    // (empty) revert data.
     let r = c.call_value(
         STYLUS_DEPLOYER,
         deploy_data(&code, vec![0x29], 0, B256::ZERO),
         eth(),
     );
     let d = revert_data(&r);
-    assert_eq!(&d[..4], &hex("b66f7a36")[..]);
+    assert_eq!(
+        &d[..4],
+        &keccak256("ContractInitializationError(address,bytes)")[..4]
+    );
+    assert_eq!(d.len(), 4 + 32 * 3);
+    assert_eq!(&d[4 + 32 + 31..4 + 64], &[0x40]);
+    assert_eq!(&d[4 + 64..], &word(0));
     // Init code that reverts: bubbled up.
     let mut bad = devnet_engine::deploy_initcode(&code);
     bad.clear();

@@ -1,13 +1,10 @@
-//! stylus-runtime.md §6.9, literally: an ERC-20 `transfer(to, 1)` to a fresh recipient, by a
-//! program with the example's module shape (140 functions, type_len 376, 33,445 bytes, 3 globals,
-//! 2,356 data bytes, 1 page) and the SDK's hostio sequence (reentrancy check, memory grow 0, args,
-//! value, sender, two map-slot keccaks, two SLOADs, two cache writes, a 3-topic Transfer log, flush,
-//! result). Nitro's figure is ≈ 67.5k gas; the engine must land within 10%.
-#![allow(clippy::unwrap_used, missing_docs)]
+//! A minimal ERC-20 `transfer(to, 1)` to a fresh recipient, by a program with a small SDK
+//! contract's module shape (140 functions, type_len 376, 33,445 bytes, 3 globals, 2,356 data bytes,
+//! 1 page) and the SDK's hostio sequence (reentrancy check, memory grow 0, args, value, sender, two
+//! map-slot keccaks, two SLOADs, two cache writes, a 3-topic Transfer log, flush, result). The EVM
+//! costs and the entry cost follow Nitro's rules exactly; the remainder is the program's ink.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use revm::primitives::{address, keccak256, Address, U256};
 
 const TOKEN: Address = address!("0000000000000000000000000000000000e20e20");
@@ -64,7 +61,7 @@ const BODY: &str = r#"
     (i32.const 0))
 "#;
 
-/// Builds the module with the §6.9 shape; returns the WASM bytes.
+/// Builds the module with that shape; returns the WASM bytes.
 fn module() -> Vec<u8> {
     let mut src = String::from("(module\n");
     src.push_str(BODY);
@@ -109,7 +106,7 @@ fn module() -> Vec<u8> {
 }
 
 #[test]
-fn section_6_9_erc20_transfer_gas() {
+fn erc20_transfer_gas() {
     let mut c = Chain::new();
     let wasm = module();
     c.set_code(TOKEN, devnet_engine::compress(&wasm));
@@ -131,18 +128,31 @@ fn section_6_9_erc20_transfer_gas() {
     assert!(r.is_success(), "{r:?}");
     assert_eq!(r.logs().len(), 1);
     let gas = gas_used(&r);
-    let nitro = 67_500.0;
-    let dev = (gas as f64 - nitro).abs() / nitro;
     let hash = keccak256(c.code(TOKEN));
     let info = devnet_engine::Engine::program_info(&mut c.db, hash)
         .unwrap()
         .unwrap();
+    // `Program.initGas`: 8,832 + funcs·8.252 + type_len·1.059 + wasm_len·0.1286 = 8,832 + 1,155
+    // + 398 + 4,301.
+    assert_eq!(info.init_gas(), 14_686);
+    // Intrinsic (21,000 + calldata) + entry + two cold SLOADs (2,105) + flush (2,900 + 20,000) +
+    // log (4 × 375 + 8 × 32): exact EVM-side costs; the rest is ink.
+    let mut data = hex("a9059cbb");
+    data.extend_from_slice(FRESH.into_word().as_slice());
+    data.extend_from_slice(&word(1));
+    let intrinsic: u64 = 21_000
+        + data
+            .iter()
+            .map(|b| if *b == 0 { 4 } else { 16 })
+            .sum::<u64>();
+    let floor = intrinsic + info.init_gas() + info.cached_gas() + 2 * 2105 + 22_900 + 1_756;
     eprintln!(
-        "§6.9 literal: engine {gas} gas vs Nitro ≈ 67,500 ({:.1}% off); initGas {} (doc 14,686), cachedGas {} (doc 2,229)",
-        dev * 100.0,
+        "ERC-20 transfer: {gas} gas = {floor} + {} of ink; init {}, cached {}",
+        gas - floor,
         info.init_gas(),
         info.cached_gas()
     );
-    assert_eq!(info.init_gas(), 14_686);
-    assert!(dev < 0.10, "{gas}");
+    // The program's ink (its WASM, ~15 hostio bases and read/write prices, three keccaks) is a
+    // few thousand gas at Nitro's prices (see the ink audit).
+    assert!(gas > floor && gas - floor < 5_000, "{gas} vs {floor}");
 }

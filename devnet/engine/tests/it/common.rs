@@ -1,7 +1,7 @@
 //! Shared test harness: an in-memory chain driven through `Engine::transact`.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(dead_code)]
 
-use devnet_engine::{Engine, EngineConfig, ARB_WASM};
+use devnet_engine::{ArbosVersion, Engine, EngineConfig, RecentPrograms, ARB_WASM};
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, TxEnv};
 use revm::database::InMemoryDB;
@@ -46,7 +46,14 @@ impl Chain {
     }
 
     pub fn with_config(config: EngineConfig) -> Self {
-        let engine = Engine::new(config);
+        Self::with_engine(Engine::new(config))
+    }
+
+    pub fn with_arbos(arbos: ArbosVersion) -> Self {
+        Self::with_engine(Engine::with_arbos_version(EngineConfig::default(), arbos))
+    }
+
+    pub fn with_engine(engine: Engine) -> Self {
         let mut db = InMemoryDB::default();
         for acc in engine.genesis_alloc() {
             let code = Bytecode::new_legacy(acc.code.clone());
@@ -132,6 +139,23 @@ impl Chain {
         value: U256,
         gas: u64,
     ) -> ExecutionResult {
+        let r = self.tx_in_block(from, kind, data, value, gas, &mut RecentPrograms::new());
+        self.block.number += U256::from(1);
+        self.block.timestamp += U256::from(1);
+        r
+    }
+
+    /// Executes and commits a transaction in the current block (which is not advanced), with the
+    /// block's recent-program cache.
+    pub fn tx_in_block(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        data: Vec<u8>,
+        value: U256,
+        gas: u64,
+        recent: &mut RecentPrograms,
+    ) -> ExecutionResult {
         let nonce = self.nonce(from);
         let tx = TxEnv::builder()
             .caller(from)
@@ -146,11 +170,9 @@ impl Chain {
             .unwrap();
         let out = self
             .engine
-            .transact(&mut self.db, &self.cfg, &self.block, tx)
+            .transact_in_block(&mut self.db, &self.cfg, &self.block, tx, recent)
             .unwrap();
         self.db.commit(out.state);
-        self.block.number += U256::from(1);
-        self.block.timestamp += U256::from(1);
         out.result
     }
 
@@ -196,4 +218,50 @@ pub fn gas_used(r: &ExecutionResult) -> u64 {
 
 pub fn codehash(code: &[u8]) -> B256 {
     keccak256(code)
+}
+
+/// The project's contracts as deployed: `scripts/build-wasm.sh` (the CI builds it first, so this is
+/// a cache hit there), or the prebuilt `<crate>.wasm` files in `COMPUTE_MARKET_WASM_DIR`. Crate
+/// name → raw wasm (before cargo-stylus's rewrite). Built once per test run.
+pub fn contracts() -> &'static std::collections::BTreeMap<String, Vec<u8>> {
+    use std::path::PathBuf;
+    static WASM: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<u8>>> =
+        std::sync::OnceLock::new();
+    WASM.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let list = std::fs::read_to_string(root.join("scripts/contracts.txt")).unwrap();
+        let crates: Vec<String> = list
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect();
+        let paths: Vec<PathBuf> = match std::env::var_os("COMPUTE_MARKET_WASM_DIR") {
+            Some(dir) => crates
+                .iter()
+                .map(|c| PathBuf::from(&dir).join(format!("{}.wasm", c.replace('-', "_"))))
+                .collect(),
+            None => {
+                let out = std::process::Command::new("bash")
+                    .arg(root.join("scripts/build-wasm.sh"))
+                    .current_dir(&root)
+                    .env_remove("CARGO_TARGET_DIR")
+                    .stderr(std::process::Stdio::inherit())
+                    .output()
+                    .expect("running scripts/build-wasm.sh");
+                assert!(out.status.success(), "scripts/build-wasm.sh failed");
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(|l| PathBuf::from(l.trim()))
+                    .collect()
+            }
+        };
+        crates
+            .into_iter()
+            .zip(paths)
+            .map(|(c, p)| {
+                let wasm = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                (c, wasm)
+            })
+            .collect()
+    })
 }

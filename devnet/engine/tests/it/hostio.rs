@@ -1,13 +1,10 @@
 //! One behaviour per `vm_hooks` hostio, on the WAT fixture `fixtures/hostio.wat`.
-#![allow(clippy::unwrap_used, missing_docs)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use revm::context::result::{ExecutionResult, HaltReason, OutOfGasError};
 use revm::primitives::{address, keccak256, Address, TxKind, B256, U256};
 
-const WAT: &str = include_str!("fixtures/hostio.wat");
+const WAT: &str = include_str!("../fixtures/hostio.wat");
 const P: Address = address!("0000000000000000000000000000000000001000");
 const Q: Address = address!("0000000000000000000000000000000000002000");
 const FWD: Address = address!("0000000000000000000000000000000000003000");
@@ -91,22 +88,23 @@ fn storage_cache_read_your_writes() {
 #[test]
 fn storage_gas_matches_evm_schedule() {
     let mut c = chain();
-    let base = gas_used(&c.call(P, op(0x31, &[&word(1), &word(42)])));
-    // Calldata differs only in the opcode byte, so intrinsic gas is equal.
+    // Same program path and calldata size: only the SSTORE schedule differs (±1 gas of ink
+    // rounding). A fresh slot: cold 2,100 + 0→x 20,000; then x→y on a cold slot: 2,100 + 2,900.
     let fresh = gas_used(&c.call(P, op(0x03, &[&word(1), &word(42)])));
-    let d = fresh - base;
-    // cold 2100 + 0→x 20000, plus a few gas of ink.
-    assert!((22_100..22_100 + 40).contains(&d), "fresh store delta {d}");
     let update = gas_used(&c.call(P, op(0x03, &[&word(1), &word(43)])));
-    let d = update - base;
-    assert!((5_000..5_000 + 40).contains(&d), "update delta {d}");
+    let d = fresh - update;
+    assert!((17_099..=17_101).contains(&d), "fresh − update {d}");
+    // A load then a second load of the same key: the second hits the storage cache and costs
+    // its hostio ink only (18,480 base + 5,040 to write 32 bytes + call + block header ≈ 3 gas)
+    // plus the fixture's longer dispatch to op 0x2d (43 more `if` blocks ≈ 3,400 ink each), never
+    // a second cold SLOAD (2,105 gas).
     let load = gas_used(&c.call(P, op(0x02, &[&word(1), &[0u8; 32]])));
-    let d = load - base;
-    // cold SLOAD 2100 + 5.
-    assert!((2_105 - 30..2_105 + 30).contains(&d), "load delta {d}");
     let twice = gas_used(&c.call(P, op(0x2d, &[&word(1), &[0u8; 32]])));
-    // The second load hits the cache: ink only.
-    assert!(twice - load < 10, "cache hit cost {}", twice - load);
+    assert!(
+        twice > load && twice - load < 25,
+        "cache hit cost {}",
+        twice - load
+    );
 }
 
 #[test]
@@ -319,13 +317,13 @@ fn gas_and_ink_left() {
     assert!(left > 900_000 && left < 1_000_000, "{left}");
     let r = ok(&c.call(P, op(0x12, &[])));
     let (a, b) = (le64(&r), le64(&r[8..]));
-    // Second reading = first − (8,400 base ink + a few WASM ops), multiples of 25 ink.
+    // Second reading = first − (8,400 base ink + the ops between the calls, a block header
+    // included): exact ink, not rounded to a fuel unit.
     assert!(
-        a > b && (8_400..8_400 + 12_000).contains(&(a - b)),
+        a > b && (8_400 + 2_450..8_400 + 12_000).contains(&(a - b)),
         "{}",
         a - b
     );
-    assert!(a.is_multiple_of(25));
     assert_eq!(
         ok(&c.call(P, op(0x24, &[]))),
         10_000u32.to_le_bytes().to_vec()
@@ -456,10 +454,11 @@ fn pay_for_memory_grow_and_memory_model() {
     let base = gas_used(&c.call(P, op(0x2a, &[&[0]])));
     let r = c.call(P, op(0x2a, &[&[2]]));
     assert_eq!(le32(&ok(&r)), 3);
-    // 1 → 3 pages: 1 page above the 2 free ones (1000 gas) + exp[3] − exp[1] (0), plus wasmi's
-    // per-byte fuel for memory.grow (2 × 65,536 bytes × 25 ink ≈ 328 gas; see DEVIATIONS) ± ink.
+    // 1 → 3 pages: 1 page above the 2 free ones (1000 gas) + exp[3] − exp[1] (0), paid by the
+    // pay_for_memory_grow(2) the heap bound inserts; growing 0 pages pays its 8,400-ink base
+    // instead. Calldata byte 2 vs 0: +12 gas. Ink rounding: ±1.
     let d = gas_used(&r) - base;
-    assert!((1_000 + 320..1_000 + 350).contains(&d), "grow delta {d}");
+    assert!((1_011..=1_012).contains(&d), "grow delta {d}");
     let r = c.call(P, op(0x2a, &[&[200]]));
     assert!(matches!(r, ExecutionResult::Halt { .. }));
 }
