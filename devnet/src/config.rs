@@ -53,6 +53,9 @@ pub struct NodeConfig {
     pub state_fsync: bool,
     /// Debug mode for the executor.
     pub debug: bool,
+    /// The ArbOS version whose Stylus rules the engine follows (51, 60 or 61; default 61, what
+    /// Arbitrum One runs: devnet/engine/README.md "ArbOS version").
+    pub arbos_version: devnet_engine::ArbosVersion,
     /// Header gas limit.
     pub block_gas_limit: u64,
     /// Per-transaction gas cap.
@@ -77,6 +80,7 @@ impl Default for NodeConfig {
             state_path: None,
             state_fsync: false,
             debug: false,
+            arbos_version: devnet_engine::ArbosVersion::V61,
             block_gas_limit: DEFAULT_BLOCK_GAS_LIMIT,
             tx_gas_cap: DEFAULT_TX_GAS_CAP,
             min_base_fee: DEFAULT_MIN_BASE_FEE,

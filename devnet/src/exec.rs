@@ -6,7 +6,7 @@
 //! programs (WASM, activation through ArbWasm, the StylusDeployer) running beside EVM code.
 
 use alloy_primitives::{Address, U256};
-use devnet_engine::{Engine, EngineConfig};
+use devnet_engine::{ArbosVersion, Engine, EngineConfig, RecentPrograms};
 use revm::{
     context::{
         result::{EVMError, ResultAndState},
@@ -36,12 +36,13 @@ impl std::fmt::Debug for Executor {
 }
 
 impl Executor {
-    /// Creates an executor. `debug` enables the Stylus `console` debug imports (programs that
-    /// import them are rejected at activation otherwise, as on Nitro).
-    pub fn new(debug: bool) -> Self {
+    /// Creates an executor following ArbOS `arbos`'s Stylus rules. `debug` enables the Stylus
+    /// `console` debug imports (programs that import them are rejected at activation otherwise, as
+    /// on Nitro).
+    pub fn new(debug: bool, arbos: ArbosVersion) -> Self {
         Self {
             debug,
-            engine: Engine::new(EngineConfig { debug }),
+            engine: Engine::with_arbos_version(EngineConfig { debug }, arbos),
         }
     }
 
@@ -62,6 +63,19 @@ impl Executor {
         tx: TxEnv,
     ) -> Result<ResultAndState, EVMError<DB::Error>> {
         self.engine.transact(db, cfg, block, tx)
+    }
+
+    /// [`Self::transact`] for a transaction mined in a block whose earlier transactions used
+    /// `recent` (Nitro's per-block recent-program cache, from ArbOS 60).
+    pub fn transact_in_block<DB: Database>(
+        &self,
+        db: &mut DB,
+        cfg: &CfgEnv,
+        block: &BlockEnv,
+        tx: TxEnv,
+        recent: &mut RecentPrograms,
+    ) -> Result<ResultAndState, EVMError<DB::Error>> {
+        self.engine.transact_in_block(db, cfg, block, tx, recent)
     }
 
     /// Accounts to install at genesis, as on the Nitro dev node: the Arbitrum precompiles the SDK

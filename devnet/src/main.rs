@@ -38,6 +38,9 @@ struct Cli {
     /// Debug mode (Stylus console output once the Stylus engine is in).
     #[arg(long)]
     debug: bool,
+    /// ArbOS version whose Stylus rules to follow: 51, 60 or 61 (Arbitrum One's).
+    #[arg(long, default_value_t = devnet_engine::ArbosVersion::V61)]
+    arbos_version: devnet_engine::ArbosVersion,
     /// Mnemonic for the dev accounts.
     #[arg(long, short = 'm', default_value = config::TEST_MNEMONIC)]
     mnemonic: String,
@@ -59,7 +62,7 @@ fn print_banner(handle: &devnet::NodeHandle, cli: &Cli) {
         cli.mnemonic
     ));
     out.push_str("\nPredeploys\n==================\n");
-    let predeploys = devnet::exec::Executor::new(cli.debug).genesis_alloc();
+    let predeploys = devnet::exec::Executor::new(cli.debug, cli.arbos_version).genesis_alloc();
     if predeploys.is_empty() {
         out.push_str("(none)\n");
     }
@@ -138,6 +141,7 @@ async fn main() -> ExitCode {
         state_path: cli.state.clone(),
         state_fsync: cli.state_fsync,
         debug: cli.debug,
+        arbos_version: cli.arbos_version,
         ..NodeConfig::default()
     };
     let handle = match devnet::spawn(config).await {

@@ -143,7 +143,7 @@ pub async fn spawn(config: NodeConfig) -> NodeResult<NodeHandle> {
             .block_time
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)),
     };
-    let executor = Executor::new(config.debug);
+    let executor = Executor::new(config.debug, config.arbos_version);
     let backend = {
         let signers = signers.clone();
         tokio::task::spawn_blocking(move || Backend::new(params, executor, signers))

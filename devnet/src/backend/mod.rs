@@ -1218,6 +1218,8 @@ impl Backend {
         let mut txs = Vec::new();
         let mut rejected = Vec::new();
         let mut cumulative = 0u64;
+        // Nitro's recent-program cache lives for one block (devnet/engine/README.md).
+        let mut recent = devnet_engine::RecentPrograms::new();
         while max_txs.is_none_or(|m| txs.len() < m) {
             let Some(pos) = next_ready(db, pool) else {
                 break;
@@ -1229,7 +1231,8 @@ impl Backend {
             let env: TxEnv = convert::tx_env(&pooled.envelope, pooled.sender);
             let result = {
                 let mut view = StateView::new(db, hashes);
-                self.executor.transact(&mut view, &cfg, &block_env, env)
+                self.executor
+                    .transact_in_block(&mut view, &cfg, &block_env, env, &mut recent)
             };
             let out = match result {
                 Ok(out) => out,
