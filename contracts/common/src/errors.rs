@@ -162,6 +162,19 @@ impl From<CommonError> for Vec<u8> {
     }
 }
 
+/// The errors the `AccessControl` and `Pausable` interfaces declare (what their functions return).
+#[cfg(feature = "export-abi")]
+impl stylus_sdk::abi::export::internal::InnerTypes for CommonError {
+    fn inner_types() -> Vec<stylus_sdk::abi::export::internal::InnerType> {
+        alloc::vec![
+            crate::export::error_item::<AccessControlUnauthorizedAccount>(),
+            crate::export::error_item::<AccessControlBadConfirmation>(),
+            crate::export::error_item::<EnforcedPause>(),
+            crate::export::error_item::<ExpectedPause>(),
+        ]
+    }
+}
+
 /// The ABI word of a static Solidity value (what `abi.encode` writes for one field).
 pub trait AbiWord {
     /// The 32-byte big-endian ABI encoding.

@@ -10,6 +10,29 @@ pub use common::errors::{
 };
 pub use common::params::ParameterUpdated;
 
+alloy_sol_types::sol! {
+    /// What a requester requires of a bidder (checked at bid and at award): GPU model (zero = any),
+    /// minimum VRAM per GPU in GiB, minimum success rate in bps (`completed × 10,000 / (completed +
+    /// failed)`, 0 without history), minimum completed jobs, minimum active stake in wei of CT, and
+    /// whether a valid attestation is required.
+    #[derive(Debug, PartialEq, Eq, stylus_sdk::prelude::AbiType)]
+    struct Requirements {
+        bytes32 gpuModel;
+        uint32 minVramGiB;
+        uint16 minSuccessBps;
+        uint64 minCompletedJobs;
+        uint256 minActiveStake;
+        bool attestedOnly;
+    }
+
+    /// A live bid: the provider and its price in credits (1e6 = 1 USD) per GPU-hour.
+    #[derive(Debug, PartialEq, Eq, stylus_sdk::prelude::AbiType)]
+    struct Bid {
+        address provider;
+        uint256 pricePerGpuHour;
+    }
+}
+
 common::contract_errors! {
     /// Every error the market returns; each variant encodes as the Solidity custom error it wraps
     /// (unit tests compare the bytes with alloy's `abi_encode`).

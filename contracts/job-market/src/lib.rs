@@ -127,10 +127,6 @@ pub const PARAMETERS: [Param; 2] = [
     Param::new("closeWindow", 1_800, 300, 86_400),
 ];
 
-/// What a requester requires of a bidder: `(gpuModel, minVramGiB, minSuccessBps, minCompletedJobs,
-/// minActiveStake, attestedOnly)` (zero model = any).
-pub type Requirements = (B256, u32, u16, u64, U256, bool);
-
 /// One auction.
 #[storage]
 pub struct Auction {
@@ -200,14 +196,14 @@ pub struct JobMarket {
 
 /// A decoded bid slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Bid {
+struct Slot {
     provider: Address,
     price: u64,
     seq: u16,
     success_bps: u16,
 }
 
-impl Bid {
+impl Slot {
     fn decode(word: U256) -> Option<Self> {
         if word.is_zero() {
             return None;
@@ -332,7 +328,14 @@ impl JobMarket {
             .ok_or_else(common::errors::overflow)?;
         let open_for = bid_window.saturating_add(self.params.get(CLOSE_WINDOW).to::<u64>());
         let bid_end = self.vm().block_timestamp().saturating_add(bid_window);
-        let (model, vram, success, completed, stake, attested) = requirements;
+        let Requirements {
+            gpuModel: model,
+            minVramGiB: vram,
+            minSuccessBps: success,
+            minCompletedJobs: completed,
+            minActiveStake: stake,
+            attestedOnly: attested,
+        } = requirements;
         let mut a = self.auctions.setter(job_id);
         a.requester.set(requester);
         a.bid_end.set(U64::from(bid_end));
@@ -434,7 +437,7 @@ impl JobMarket {
                 }))
             }
         };
-        let bid = Bid {
+        let bid = Slot {
             provider,
             price,
             seq,
@@ -546,11 +549,11 @@ impl JobMarket {
             }));
         }
         // The live bids in closing order (insertion sort of at most 16).
-        let mut order: [Option<Bid>; MAX_BIDS] = [None; MAX_BIDS];
+        let mut order: [Option<Slot>; MAX_BIDS] = [None; MAX_BIDS];
         let mut n = 0usize;
         for i in 0..MAX_BIDS {
             let word = self.auctions.getter(job_id).bids.get(i).unwrap_or_default();
-            if let Some(bid) = Bid::decode(word) {
+            if let Some(bid) = Slot::decode(word) {
                 let mut j = n;
                 while j > 0 && order[j - 1].is_some_and(|o| o.key() > bid.key()) {
                     order[j] = order[j - 1];
@@ -605,12 +608,15 @@ impl JobMarket {
         self.end_without_award(job_id, CANCELLED)
     }
 
-    /// The live bids of auction `job_id`: `(provider, pricePerGpuHour)` pairs, in slot order.
-    pub fn bids(&self, job_id: U256) -> Vec<(Address, U256)> {
+    /// The live bids of auction `job_id`, in slot order.
+    pub fn bids(&self, job_id: U256) -> Vec<interface::Bid> {
         let a = self.auctions.getter(job_id);
         (0..MAX_BIDS)
-            .filter_map(|i| Bid::decode(a.bids.get(i).unwrap_or_default()))
-            .map(|b| (b.provider, U256::from(b.price)))
+            .filter_map(|i| Slot::decode(a.bids.get(i).unwrap_or_default()))
+            .map(|b| interface::Bid {
+                provider: b.provider,
+                pricePerGpuHour: U256::from(b.price),
+            })
             .collect()
     }
 
@@ -627,18 +633,17 @@ impl JobMarket {
         )
     }
 
-    /// Auction `job_id`'s requirements: `(gpuModel, minVramGiB, minSuccessBps, minCompletedJobs,
-    /// minActiveStake, attestedOnly)`.
+    /// Auction `job_id`'s requirements.
     pub fn requirements(&self, job_id: U256) -> Requirements {
         let a = self.auctions.getter(job_id);
-        (
-            a.req_model.get(),
-            a.min_vram.get().to::<u32>(),
-            a.min_success_bps.get().to::<u16>(),
-            a.min_completed.get().to::<u64>(),
-            a.min_stake.get(),
-            a.attested_only.get(),
-        )
+        Requirements {
+            gpuModel: a.req_model.get(),
+            minVramGiB: a.min_vram.get().to::<u32>(),
+            minSuccessBps: a.min_success_bps.get().to::<u16>(),
+            minCompletedJobs: a.min_completed.get().to::<u64>(),
+            minActiveStake: a.min_stake.get(),
+            attestedOnly: a.attested_only.get(),
+        }
     }
 
     /// Whether `provider` meets auction `job_id`'s requirements now: 0 if it does, else the
@@ -836,11 +841,11 @@ impl JobMarket {
     }
 
     /// `(slot of provider's bid or of the first free slot, provider's bid)`.
-    fn find_bid(&self, job_id: U256, provider: Address) -> (Option<usize>, Option<Bid>) {
+    fn find_bid(&self, job_id: U256, provider: Address) -> (Option<usize>, Option<Slot>) {
         let a = self.auctions.getter(job_id);
         let mut free = None;
         for i in 0..MAX_BIDS {
-            match Bid::decode(a.bids.get(i).unwrap_or_default()) {
+            match Slot::decode(a.bids.get(i).unwrap_or_default()) {
                 Some(b) if b.provider == provider => return (Some(i), Some(b)),
                 None if free.is_none() => free = Some(i),
                 _ => {}
@@ -909,7 +914,7 @@ impl JobMarket {
     }
 
     /// Marks auction `job_id` awarded to `bid` and starts the escrow job at its price.
-    fn award(&mut self, job_id: U256, bid: Bid, by_requester: bool) -> Result<(), Error> {
+    fn award(&mut self, job_id: U256, bid: Slot, by_requester: bool) -> Result<(), Error> {
         self.auctions
             .setter(job_id)
             .state
