@@ -20,6 +20,10 @@
 //! - `export` (feature `export-abi`): prints a contract's Solidity interface with its events.
 //!
 //! The crate holds no `#[entrypoint]`; it is linked into each contract's wasm.
+// `CommonError` carries a callee's revert data (`CallFailed`); boxing it would add allocation code
+// to every revert path of programs that must stay small.
+#![allow(clippy::result_large_err)]
+
 extern crate alloc;
 
 pub mod abi_words;

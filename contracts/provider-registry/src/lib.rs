@@ -556,7 +556,7 @@ impl ProviderRegistry {
     /// * `RegistryTooManyOpenJobs(provider, maxOpenJobs)`.
     /// * `RegistryLockExists(provider, jobId)`.
     /// * `RegistryInsufficientFreeStake(provider, free, amount)` if `amount > active − locked`.
-    /// * `ArithmeticOverflow()` for stakes of 2^128 wei or more.
+    /// * `ArithmeticOverflow()` for stakes of 2^127 wei or more.
     ///
     /// # Events
     /// `StakeLocked(provider, jobId, amount, penaltyBase, lockedStake)`.
@@ -806,11 +806,12 @@ const LOCK_MARKER: U256 =
 
 /// `amount` (low 128 bits) | `base` (high 128 bits, below 2^127: bit 255 is [`LOCK_MARKER`]).
 fn pack_lock(amount: U256, base: U256) -> Result<U256, CommonError> {
-    let limit = U256::from(1) << 127;
+    let limit = U256::from(1).wrapping_shl(127);
     if amount >= limit || base >= limit {
         return Err(overflow());
     }
-    Ok(amount | (base << 128))
+    // Cannot lose bits: base < 2^127.
+    Ok(amount | base.wrapping_shl(128))
 }
 
 /// `(amount, base)` of a lock word ([`pack_lock`]).
