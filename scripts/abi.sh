@@ -6,17 +6,14 @@
 #   scripts/abi.sh           rewrite abi/
 #   scripts/abi.sh --check   fail if abi/ differs from what the contracts generate (CI)
 #
-# Needs: cargo, node, and `npm ci` run once (solc-js is pinned in package-lock.json).
+# Needs: cargo and node (solc-js is pinned in package-lock.json; `npm ci` runs when it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-write}
 case "$mode" in write|--check) ;; *) echo "usage: scripts/abi.sh [--check]" >&2; exit 2 ;; esac
+scripts/ensure-npm.sh # npm ci when node_modules is missing or stale
 solcjs=node_modules/.bin/solcjs
-if [ ! -x "$solcjs" ]; then
-  echo "error: $solcjs not found; run 'npm ci' in the repository root first" >&2
-  exit 1
-fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

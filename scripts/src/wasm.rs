@@ -33,8 +33,9 @@ pub fn build(repo_root: &Path) -> eyre::Result<BTreeMap<String, PathBuf>> {
         .wrap_err_with(|| format!("running {}", script.display()))?;
     if !out.status.success() {
         bail!(
-            "{} failed ({}): fix the build error above (needs the pinned toolchain with rust-src and the \
-             wasm32-unknown-unknown target, and node for cargo metadata parsing)",
+            "{} failed ({}): see the error above (the script installs the pinned toolchain's \
+             wasm32-unknown-unknown target and rust-src itself when rustup can; it needs bash, rustup \
+             and node)",
             script.display(),
             out.status
         );

@@ -34,6 +34,14 @@ fn compute_token_wasm() -> Vec<u8> {
     let ws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = ws.join("target/engine-fixtures");
     let path = dir.join("wasm32-unknown-unknown/release/compute_token.wasm");
+    // The wasm32 target of the pinned toolchain, installed when missing (RUSTUP_AUTO_INSTALL=0).
+    let setup = Command::new("bash")
+        .arg(ws.join("scripts/ensure-toolchain.sh"))
+        .status();
+    assert!(
+        matches!(setup, Ok(s) if s.success()),
+        "scripts/ensure-toolchain.sh: {setup:?} (run `rustup target add wasm32-unknown-unknown`)"
+    );
     // Always ask cargo (a no-op when fresh) so the fixture tracks the contract's sources.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
