@@ -630,12 +630,12 @@ async fn run_on(
             .unwrap_or_default();
         rows.push(EpochRow {
             epoch: e,
-            burned: c._0,
-            reminted: c._1,
-            minted_from_reserve: c._2,
-            emitted: s._1,
-            fees_burned: c._3,
-            work: s._0,
+            burned: c.burned,
+            reminted: c.reminted,
+            minted_from_reserve: c.mintedFromReserve,
+            emitted: s.emitted,
+            fees_burned: c.feesBurned,
+            work: s.work,
             supply,
             collateral_ratio_wad: cr,
         });
@@ -645,47 +645,47 @@ async fn run_on(
     let total_supply = token.totalSupply().call().await?;
     let sum = |f: fn(&EpochRow) -> U256| rows.iter().map(f).fold(U256::ZERO, |a, b| a + b);
     ensure!(
-        sum(|r| r.burned) == cs._0,
+        sum(|r| r.burned) == cs.burned,
         "Σ burned {} != controller burned {}",
         sum(|r| r.burned),
-        cs._0
+        cs.burned
     );
     ensure!(
-        sum(|r| r.reminted) == cs._1,
+        sum(|r| r.reminted) == cs.reminted,
         "Σ reminted != controller reminted"
     );
     ensure!(
-        sum(|r| r.minted_from_reserve) == cs._2,
+        sum(|r| r.minted_from_reserve) == cs.mintedFromReserve,
         "Σ mintedFromReserve != controller mintedFromReserve"
     );
     ensure!(
-        cs._2 == es._3,
+        cs.mintedFromReserve == es.drawn,
         "controller mintedFromReserve {} != emissions drawn {}",
-        cs._2,
-        es._3
+        cs.mintedFromReserve,
+        es.drawn
     );
     ensure!(
-        sum(|r| r.fees_burned) == cs._3,
+        sum(|r| r.fees_burned) == cs.retired,
         "Σ fees burned {} != controller retired {}",
         sum(|r| r.fees_burned),
-        cs._3
+        cs.retired
     );
     ensure!(
-        sum(|r| r.emitted) == es._2,
+        sum(|r| r.emitted) == es.emitted,
         "Σ emitted != emissions emitted"
     );
     ensure!(
-        es._2 + es._3 + es._1 == es._0,
+        es.emitted + es.drawn + es.reserve == es.initialReserve,
         "emitted + drawn + reserve != initial reserve"
     );
     let burn_budget = ctl.burnBudget().call().await?;
     ensure!(
-        cs._1 + cs._3 + burn_budget == cs._0,
+        cs.reminted + cs.retired + burn_budget == cs.burned,
         "reminted + retired + burnBudget != burned"
     );
     let genesis = ct(GENESIS_SUPPLY_CT);
     ensure!(
-        es._0 == token.cap().call().await? - genesis,
+        es.initialReserve == token.cap().call().await? - genesis,
         "initial reserve != cap - genesis supply"
     );
 
@@ -746,10 +746,10 @@ async fn run_on(
         "genesis + minted - burned (events) != totalSupply"
     );
     ensure!(
-        buyer_burns == cs._0,
+        buyer_burns == cs.burned,
         "CT burned by buyers (events) {} != controller burned {}",
         buyer_burns,
-        cs._0
+        cs.burned
     );
     ensure!(
         slash_burned_logs == slash_burned,
@@ -760,17 +760,21 @@ async fn run_on(
         "bond burns: Transfer events != BondReleased events"
     );
     ensure!(
-        minted == cs._1 + cs._2 + treasury_emission + rewards_claimed,
+        minted == cs.reminted + cs.mintedFromReserve + treasury_emission + rewards_claimed,
         "minted {} != reminted {} + fromReserve {} + treasury emission {} + rewards {}",
         minted,
-        cs._1,
-        cs._2,
+        cs.reminted,
+        cs.mintedFromReserve,
         treasury_emission,
         rewards_claimed
     );
     ensure!(
         total_supply
-            == genesis - cs._0 + cs._1 + cs._2 + treasury_emission + rewards_claimed
+            == genesis - cs.burned
+                + cs.reminted
+                + cs.mintedFromReserve
+                + treasury_emission
+                + rewards_claimed
                 - slash_burned
                 - bond_burned,
         "totalSupply does not reconcile"
@@ -802,8 +806,8 @@ async fn run_on(
             id,
             scenario,
             requester: demo.name(r),
-            provider: demo.name(if pr.is_zero() { j._2 } else { pr }),
-            state: j._0,
+            provider: demo.name(if pr.is_zero() { j.provider } else { pr }),
+            state: j.state,
         });
     }
     ensure!(jobs.len() >= 10, "expected at least 10 jobs");
@@ -814,8 +818,14 @@ async fn run_on(
         accounts,
         jobs,
         totals: Totals {
-            controller_supply_stats: [cs._0, cs._1, cs._2, cs._3, cs._4],
-            emissions_supply_stats: [es._0, es._1, es._2, es._3],
+            controller_supply_stats: [
+                cs.burned,
+                cs.reminted,
+                cs.mintedFromReserve,
+                cs.retired,
+                cs.owed,
+            ],
+            emissions_supply_stats: [es.initialReserve, es.reserve, es.emitted, es.drawn],
             total_supply,
             genesis_supply: genesis,
             minted_events: minted,

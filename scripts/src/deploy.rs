@@ -871,7 +871,7 @@ pub async fn verify(
     );
     let wiring = IJobEscrow::new(d.escrow, p).contracts().call().await?;
     check(
-        (wiring._0, wiring._1, wiring._2) == (d.controller, d.registry, d.token),
+        (wiring.controller, wiring.registry, wiring.token) == (d.controller, d.registry, d.token),
         "escrow.contracts".into(),
     );
     let t = IComputeToken::new(d.token, p);

@@ -118,8 +118,14 @@ pub async fn run(
         contracts,
         price_wad,
         total_supply: t.totalSupply().call().await?,
-        controller_supply: [cs._0, cs._1, cs._2, cs._3, cs._4],
-        emissions_supply: [es._0, es._1, es._2, es._3],
+        controller_supply: [
+            cs.burned,
+            cs.reminted,
+            cs.mintedFromReserve,
+            cs.retired,
+            cs.owed,
+        ],
+        emissions_supply: [es.initialReserve, es.reserve, es.emitted, es.drawn],
         epoch: (
             e.currentEpoch().call().await?,
             e.nextEpochToFinalize().call().await?,
@@ -153,18 +159,18 @@ pub async fn run(
         println!("  totalSupply  {} CT", ct(report.total_supply));
         println!(
             "  controller   burned {} / reminted {} / fromReserve {} / retired {} / owed {} CT",
-            ct(cs._0),
-            ct(cs._1),
-            ct(cs._2),
-            ct(cs._3),
-            ct(cs._4)
+            ct(cs.burned),
+            ct(cs.reminted),
+            ct(cs.mintedFromReserve),
+            ct(cs.retired),
+            ct(cs.owed)
         );
         println!(
             "  emissions    initialReserve {} / reserve {} / emitted {} / drawn {} CT",
-            ct(es._0),
-            ct(es._1),
-            ct(es._2),
-            ct(es._3)
+            ct(es.initialReserve),
+            ct(es.reserve),
+            ct(es.emitted),
+            ct(es.drawn)
         );
         println!(
             "  epoch        current {} / next to finalise {}",

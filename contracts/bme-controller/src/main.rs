@@ -5,7 +5,27 @@ use alloy_sol_types::JsonAbiExt;
 use bme_controller::{
     interface::*, AccessControlStylusAbiStruct, BmeController, PausableStylusAbiStruct,
 };
-use common::export::{interface, print};
+use common::export::{interface, print, OutputNames};
+
+/// Output names of the functions returning several values (`common::export::OutputNames`), as the
+/// functions' doc comments in `src/lib.rs` name them. `scripts/abi.sh` fails while a function
+/// returning several values has no entry here.
+const OUTPUT_NAMES: OutputNames = &[
+    (
+        "epochStats",
+        &[
+            "burned",
+            "reminted",
+            "mintedFromReserve",
+            "feesBurned",
+            "owedRecorded",
+        ],
+    ),
+    (
+        "supplyStats",
+        &["burned", "reminted", "mintedFromReserve", "retired", "owed"],
+    ),
+];
 
 fn main() {
     let mut events = vec![
@@ -34,5 +54,6 @@ fn main() {
             ),
             (interface::<BmeController>(), events),
         ],
+        OUTPUT_NAMES,
     );
 }

@@ -2,10 +2,30 @@
 //! `cargo run -p provider-registry --features export-abi` (what `cargo stylus export-abi` runs).
 
 use alloy_sol_types::JsonAbiExt;
-use common::export::{interface, print};
+use common::export::{interface, print, OutputNames};
 use provider_registry::{
     interface::*, AccessControlStylusAbiStruct, PausableStylusAbiStruct, ProviderRegistry,
 };
+
+/// Output names of the functions returning several values (`common::export::OutputNames`), as the
+/// functions' doc comments in `src/lib.rs` name them. `scripts/abi.sh` fails while a function
+/// returning several values has no entry here.
+const OUTPUT_NAMES: OutputNames = &[(
+    "providerInfo",
+    &[
+        "registered",
+        "gpuModel",
+        "gpuCount",
+        "vramGiB",
+        "region",
+        "activeStake",
+        "lockedStake",
+        "unbondingStake",
+        "jailedUntil",
+        "completedJobs",
+        "failedJobs",
+    ],
+)];
 
 fn main() {
     let mut events = vec![
@@ -36,5 +56,6 @@ fn main() {
             ),
             (interface::<ProviderRegistry>(), events),
         ],
+        OUTPUT_NAMES,
     );
 }
