@@ -10,7 +10,6 @@ use alloy::rpc::types::{Filter, TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolEvent;
 use eyre::{bail, ensure, eyre, WrapErr};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::bindings::*;
@@ -32,8 +31,10 @@ pub struct DemoOptions {
     pub deployments_dir: Option<PathBuf>,
     /// Emissions epoch length (default 3,600 s).
     pub epoch_length: Option<u64>,
-    /// No progress output or tables.
+    /// No progress output on stderr ([`crate::progress`]).
     pub quiet: bool,
+    /// Print the tables and the summary on stdout (the CLI does; tests and benches do not).
+    pub tables: bool,
 }
 
 /// One epoch's accounting (CT in wei, credits in 1e-6 USD).
@@ -180,14 +181,12 @@ struct Demo {
     names: BTreeMap<Address, String>,
     snapshots: BTreeMap<u64, (U256, U256)>,
     jobs: Vec<(U256, String, Address, Address)>,
-    quiet: bool,
-    pb: ProgressBar,
 }
 
 impl Demo {
-    fn step(&self, msg: &str) {
-        self.pb.set_message(msg.to_string());
-        self.pb.inc(1);
+    /// Ends the running phase (one line with its time) and starts `msg` ([`crate::progress`]).
+    fn step(&mut self, msg: &str) {
+        self.chain.progress.step(msg);
     }
     async fn tx(
         &mut self,
@@ -196,9 +195,7 @@ impl Demo {
         req: TransactionRequest,
     ) -> eyre::Result<TransactionReceipt> {
         let req = req.with_from(from);
-        let r = self.chain.send(label, req).await?;
-        self.pb.inc(0);
-        Ok(r)
+        self.chain.send(label, req).await
     }
     fn name(&self, a: Address) -> String {
         if a.is_zero() {
@@ -401,20 +398,8 @@ async fn run_on(
         .collect::<Result<_, _>>()?;
     let addrs: Vec<Address> = signers.iter().map(|s| s.address()).collect();
     let (p1, p2, p3, b1, b2) = (addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]);
-    let mut chain = Chain::connect(url, deployer, signers, false).await?;
+    let mut chain = Chain::connect(url, deployer, signers, !opts.quiet).await?;
     let me = chain.from;
-
-    let pb = if opts.quiet {
-        ProgressBar::hidden()
-    } else {
-        let pb = ProgressBar::new(14);
-        pb.set_style(ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
-        )?);
-        pb.enable_steady_tick(std::time::Duration::from_millis(200));
-        pb
-    };
-    pb.set_message("deploying (building wasm first)");
     let dir = opts.deployments_dir.clone().or_else(|| {
         embedded.then(|| {
             std::env::temp_dir().join(format!("compute-market-demo-{}", std::process::id()))
@@ -428,7 +413,6 @@ async fn run_on(
         ..Default::default()
     };
     let d = deploy_on(&mut chain, &dopts).await?;
-    pb.inc(1);
     let mut names_map: BTreeMap<Address, String> = names
         .iter()
         .zip(&addrs)
@@ -441,8 +425,6 @@ async fn run_on(
         names: names_map,
         snapshots: BTreeMap::new(),
         jobs: Vec::new(),
-        quiet: opts.quiet,
-        pb,
     };
 
     // ---- funding ----
@@ -839,14 +821,14 @@ async fn run_on(
         gas_used: demo.chain.sent.iter().map(|s| s.2).sum(),
         wall_time_ms: started.elapsed().as_millis(),
     };
-    demo.pb.finish_and_clear();
-    if !demo.quiet {
+    demo.chain.progress.done();
+    if opts.tables {
         print_report(&report);
     }
     if let Some(path) = &opts.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
             .wrap_err_with(|| format!("writing {}", path.display()))?;
-        if !demo.quiet {
+        if opts.tables {
             println!("report written to {}", path.display());
         }
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bindings::*;
 use crate::errors::explain;
+use crate::progress::Progress;
 
 /// Nitro dev node / devnet chain id.
 pub const DEV_CHAIN_ID: u64 = 412_346;
@@ -211,14 +212,15 @@ pub struct Chain {
     pub rpc_url: String,
     /// Chain id.
     pub chain_id: u64,
-    /// Print progress.
-    pub verbose: bool,
+    /// Progress output (steps, the transaction being sent).
+    pub progress: Progress,
     /// Transactions sent through [`Chain::send`]: (label, hash, gas used).
     pub sent: Vec<(String, B256, u64)>,
 }
 
 impl Chain {
-    /// Connects to `rpc_url` with `signer` (plus `extra` signers usable via `from`).
+    /// Connects to `rpc_url` with `signer` (plus `extra` signers usable via `from`); progress on
+    /// stderr when `verbose` ([`Progress::new`]).
     pub async fn connect(
         rpc_url: &str,
         signer: PrivateKeySigner,
@@ -246,15 +248,13 @@ impl Chain {
             from,
             rpc_url: rpc_url.to_string(),
             chain_id,
-            verbose,
+            progress: Progress::new(!verbose),
             sent: Vec::new(),
         })
     }
 
     fn say(&self, msg: impl AsRef<str>) {
-        if self.verbose {
-            eprintln!("{}", msg.as_ref());
-        }
+        self.progress.line(msg.as_ref());
     }
 
     /// Sends `tx` (from [`Chain::from`] unless set), waits for the receipt and fails with the
@@ -267,6 +267,7 @@ impl Chain {
         if tx.from.is_none() {
             tx.from = Some(self.from);
         }
+        self.progress.detail(label);
         let pending = self
             .provider
             .send_transaction(tx.clone())
@@ -298,10 +299,6 @@ impl Chain {
                 receipt.transaction_hash
             );
         }
-        self.say(format!(
-            "  {label}: tx {} gas {}",
-            receipt.transaction_hash, receipt.gas_used
-        ));
         self.sent.push((
             label.to_string(),
             receipt.transaction_hash,
@@ -528,7 +525,9 @@ pub async fn deploy(
     opts: &DeployOptions,
 ) -> eyre::Result<Deployment> {
     let mut chain = Chain::connect(rpc_url, signer, Vec::new(), !opts.quiet).await?;
-    deploy_on(&mut chain, opts).await
+    let deployment = deploy_on(&mut chain, opts).await?;
+    chain.progress.done();
+    Ok(deployment)
 }
 
 /// [`deploy`] on an already connected [`Chain`] (its `from` deploys).
@@ -612,11 +611,15 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         }
         redeployed = true;
         if wasm.is_none() {
-            chain.say(match &opts.wasm_dir {
-                Some(d) => format!("loading wasm from {}", d.display()),
-                None => "building wasm (scripts/build-wasm.sh)...".to_string(),
+            chain.progress.step(match &opts.wasm_dir {
+                Some(d) => format!("loading the contracts' wasm from {}", d.display()),
+                None => "building the contracts (scripts/build-wasm.sh)".to_string(),
             });
-            wasm = Some(crate::wasm::load(opts.wasm_dir.as_deref())?);
+            let progress = &chain.progress;
+            wasm = Some(crate::wasm::load_with(opts.wasm_dir.as_deref(), &|line| {
+                progress.line(line)
+            })?);
+            chain.progress.finish();
         }
         let bytes = wasm.as_ref().and_then(|w| w.get(krate)).ok_or_else(|| {
             eyre!("no wasm for {krate} (is it in scripts/contracts.txt / --wasm-dir?)")
@@ -651,13 +654,15 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             "registry" => (a("token"), me).abi_encode_params(),
             _ => (a("controller"), a("registry"), a("token"), me).abi_encode_params(),
         };
-        chain.say(format!(
-            "{name}: deploying {krate} ({} bytes wasm)",
+        chain.progress.step(format!(
+            "deploying {name} ({krate}, {} bytes of wasm)",
             bytes.len()
         ));
         let rec = chain.deploy_program(name, bytes, args).await?;
         deployed_now.push(name);
-        chain.say(format!("{name}: {} (gas {})", rec.address, rec.gas_used));
+        chain
+            .progress
+            .finish_with(&format!("{} (gas {})", rec.address, rec.gas_used));
         addr.insert(name, rec.address);
         records.insert(name.to_string(), rec);
     }
@@ -689,6 +694,7 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         ("escrow", escrow, "PARAMETER_ADMIN_ROLE", me),
     ];
     let mut roles = Vec::new();
+    chain.progress.step("checking and granting the roles");
     for (cname, caddr, rname, account) in wanted {
         let c = IComputeToken::new(caddr, &chain.provider);
         let has = c
@@ -727,6 +733,8 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         });
     }
 
+    chain.progress.finish();
+
     // A new Emissions gets the emission rate of its epoch length (the contract's default assumes
     // daily epochs). A live one keeps whatever rate governance has set since.
     if deployed_now.contains(&"emissions") {
@@ -738,6 +746,9 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             .await
             .map_err(|e| eyre!("emissions.parameter: {}", explain(&e, &chain.rpc_url)))?;
         if current != rate {
+            chain.progress.step(format!(
+                "setting the emission rate for {epoch_length}-s epochs"
+            ));
             let req = em
                 .setParameter(param_name("emissionRateWad"), rate)
                 .into_transaction_request();
@@ -747,6 +758,7 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
                     req,
                 )
                 .await?;
+            chain.progress.finish();
         }
     }
 
@@ -775,7 +787,11 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             deployment.block = prev.block;
         }
     }
+    chain
+        .progress
+        .step("verifying roles, wiring and parameters on chain");
     deployment.parameters = verify(chain, &deployment, epoch_length).await?;
+    chain.progress.finish();
     let path = deployment.save(&dir)?;
     chain.say(format!(
         "{} ({} transaction(s) sent); written to {}",

@@ -6,11 +6,13 @@
 //! * [`status`]: read a deployment back from the chain;
 //! * [`demo`]: the end-to-end marketplace demo on the embedded devnet;
 //! * [`errors`]: decoding reverts into custom error names;
+//! * [`progress`]: step-by-step progress of deploy and demo (indicatif spinner, plain lines off a terminal);
 //! * [`setup`]: first-run setup (npm packages, the pinned toolchain's wasm32 target and rust-src).
 pub mod bindings;
 pub mod demo;
 pub mod deploy;
 pub mod errors;
+pub mod progress;
 pub mod setup;
 pub mod status;
 pub mod wasm;

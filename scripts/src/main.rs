@@ -49,6 +49,9 @@ enum Cmd {
         /// Directory for <chainId>.json (default: <repo>/deployments).
         #[arg(long)]
         deployments_dir: Option<PathBuf>,
+        /// No progress on stderr (the deployment's JSON still goes to stdout).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run the marketplace demo (default: on an embedded devnet started in-process).
     Demo {
@@ -64,6 +67,9 @@ enum Cmd {
         /// Directory with prebuilt <crate>.wasm (default: run scripts/build-wasm.sh).
         #[arg(long)]
         wasm_dir: Option<PathBuf>,
+        /// No progress on stderr (the tables still go to stdout).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Show the recorded deployment as the chain sees it now.
     Status {
@@ -102,6 +108,7 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             epoch_length,
             wasm_dir,
             deployments_dir,
+            quiet,
         } => {
             let opts = deploy::DeployOptions {
                 price_feed,
@@ -111,7 +118,7 @@ async fn run(cli: Cli) -> eyre::Result<()> {
                 wasm_dir,
                 deployments_dir,
                 epoch_length,
-                quiet: false,
+                quiet,
             };
             let d = deploy::deploy(&rpc_url, key(&private_key)?, &opts).await?;
             println!(
@@ -127,10 +134,13 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             private_key,
             json,
             wasm_dir,
+            quiet,
         } => {
             let opts = demo::DemoOptions {
                 json,
                 wasm_dir,
+                quiet,
+                tables: true,
                 private_key: private_key.as_deref().map(key).transpose()?,
                 ..Default::default()
             };
