@@ -409,6 +409,8 @@ async fn run_on(
         wasm_dir: opts.wasm_dir.clone(),
         deployments_dir: dir,
         epoch_length: Some(opts.epoch_length.unwrap_or(crate::deploy::DEV_EPOCH_LENGTH)),
+        // The demo sets parameters and feeds prices as the deployer.
+        governance: Some(crate::governance::GovernanceOption::Deployer),
         quiet: true,
         ..Default::default()
     };

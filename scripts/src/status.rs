@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::bindings::*;
 use crate::deploy::{default_deployments_dir, Deployment, PROGRAMS};
 use crate::errors::explain;
+use crate::governance::{role_holders, role_name};
 
 /// What `status` found.
 #[derive(Clone, Debug, Serialize)]
@@ -35,6 +36,10 @@ pub struct StatusReport {
     pub outstanding_credits: U256,
     /// Jobs created.
     pub jobs: U256,
+    /// Every role holder of every contract (and of the TimelockController, as `timelock`), from
+    /// the `RoleGranted`/`RoleRevoked` logs confirmed with `hasRole`
+    /// ([`crate::governance::role_holders`]): `(contract, role name, holders)`.
+    pub roles: Vec<(String, String, Vec<Address>)>,
 }
 
 /// The chain at an RPC URL and the deployment recorded for it.
@@ -111,6 +116,29 @@ pub async fn run(
     let price_wad = c.price().call().await.ok();
     let cs = c.supplyStats().call().await?;
     let es = e.supplyStats().call().await?;
+    let mut roles = Vec::new();
+    let timelock = d.governance.as_ref().and_then(|g| g.timelock.clone());
+    let mut with_roles: Vec<(String, Address, u64)> = PROGRAMS
+        .iter()
+        .filter_map(|(n, _)| {
+            d.contracts
+                .get(*n)
+                .map(|r| (n.to_string(), r.address, r.block))
+        })
+        .collect();
+    if let Some(t) = &timelock {
+        let block = p
+            .get_transaction_receipt(t.tx_hash)
+            .await?
+            .and_then(|r| r.block_number)
+            .unwrap_or_default();
+        with_roles.push(("timelock".into(), t.address, block));
+    }
+    for (name, address, block) in &with_roles {
+        for (r, holders) in role_holders(&p, *address, *block).await? {
+            roles.push((name.clone(), role_name(r), holders));
+        }
+    }
     let report = StatusReport {
         chain_id,
         block,
@@ -132,6 +160,7 @@ pub async fn run(
         ),
         outstanding_credits: c.outstandingCredits().call().await?,
         jobs: IJobEscrow::new(d.escrow, &p).jobCount().call().await?,
+        roles,
     };
     if print {
         println!(
@@ -181,6 +210,46 @@ pub async fn run(
             crate::demo::fmt_units(report.outstanding_credits, 6)
         );
         println!("  jobs         {}", report.jobs);
+        match (&d.governance, &timelock) {
+            (None, _) => println!("  governance   the deployer {} (no handover)", d.deployer),
+            (Some(g), None) => println!("  governance   {} (--admin)", g.holder),
+            (Some(_), Some(t)) => println!(
+                "  governance   TimelockController {} (min delay {} s, proposers {:?}, executors {:?})",
+                t.address, t.min_delay, t.proposers, t.executors
+            ),
+        }
+        println!("  roles (RoleGranted/RoleRevoked logs, confirmed with hasRole)");
+        let label = |a: &Address| -> String {
+            let mut names = Vec::new();
+            if *a == d.deployer {
+                names.push("deployer");
+            }
+            if timelock.as_ref().is_some_and(|t| t.address == *a) {
+                names.push("timelock");
+            } else if d.governance.as_ref().is_some_and(|g| g.holder == *a) {
+                names.push("admin");
+            }
+            for (n, rec) in &d.contracts {
+                if rec.address == *a {
+                    names.push(n.as_str());
+                }
+            }
+            if *a == d.arbitrator {
+                names.push("arbitrator");
+            }
+            if d.feeder == Some(*a) {
+                names.push("feeder");
+            }
+            if names.is_empty() {
+                a.to_string()
+            } else {
+                format!("{a} ({})", names.join(", "))
+            }
+        };
+        for (contract, role, holders) in &report.roles {
+            let holders: Vec<String> = holders.iter().map(label).collect();
+            println!("    {contract:<11} {role:<21} {}", holders.join(", "));
+        }
     }
     Ok(report)
 }
