@@ -66,7 +66,8 @@ pub struct ContractRecord {
     pub code_hash: B256,
     /// Deployed code size in bytes.
     pub code_size: u64,
-    /// Transactions that created it (one through the StylusDeployer; deploy + activate + constructor otherwise).
+    /// Transactions that created it: the one StylusDeployer transaction (files from before the
+    /// non-atomic path was refused may list deploy + activate + constructor).
     pub tx_hashes: Vec<B256>,
     /// Gas used by those transactions.
     pub gas_used: u64,
@@ -544,7 +545,7 @@ pub async fn deploy(
 /// [`deploy`] on an already connected [`Chain`] (its `from` deploys).
 ///
 /// Order: refuse early what cannot be done safely (no StylusDeployer, no governance on a
-/// non-dev chain), the TimelockController when asked, the programs (DESIGN.md §7 order), every
+/// non-dev chain), the TimelockController when asked, the programs ([`PROGRAMS`] order), every
 /// role of [`ROLE_TABLE`] with the deployer standing in for governance, the emission rate, then
 /// the handover ([`hand_over`]), verification, and the deployments file.
 ///
