@@ -55,23 +55,33 @@ fi
 if ! rustup toolchain list | grep -q "^$channel-"; then
   say "installing the pinned Rust toolchain $channel (rust-toolchain.toml) with rustup; by hand: $by_hand"
   rustup toolchain install "$channel" --profile minimal --target "$target" \
-    --component rust-src,rustfmt,clippy >&2
+    --component rust-src,rustfmt,clippy >&2 || {
+    echo "error: could not install Rust $channel (offline?); run: $by_hand" >&2
+    exit 1
+  }
 fi
 
 # Several builds may start at once (parallel tests): one rustup change at a time.
 lock="${RUSTUP_HOME:-$HOME/.rustup}/compute-market-toolchain.lock"
-if command -v flock >/dev/null 2>&1 && exec 9>>"$lock" 2>/dev/null; then
+# (The braces keep the 2>/dev/null to the exec: on a bare exec it would silence the whole script.)
+if command -v flock >/dev/null 2>&1 && { exec 9>>"$lock"; } 2>/dev/null; then
   flock 9
 fi
 
 if ! rustup target list --toolchain "$channel" --installed | grep -qx "$target"; then
   say "installing the $target target of Rust $channel (needed to build the contracts);" \
     "by hand: rustup target add --toolchain $channel $target"
-  rustup target add --toolchain "$channel" "$target" >&2
+  rustup target add --toolchain "$channel" "$target" >&2 || {
+    echo "error: could not install the $target target (offline?); run: rustup target add --toolchain $channel $target" >&2
+    exit 1
+  }
 fi
 if ! rustup component list --toolchain "$channel" --installed | grep -q '^rust-src'; then
   say "installing the rust-src component of Rust $channel (scripts/build-wasm.sh rebuilds std" \
     "for size); by hand: rustup component add --toolchain $channel rust-src"
-  rustup component add --toolchain "$channel" rust-src >&2
+  rustup component add --toolchain "$channel" rust-src >&2 || {
+    echo "error: could not install rust-src (offline?); run: rustup component add --toolchain $channel rust-src" >&2
+    exit 1
+  }
 fi
 echo "$channel"

@@ -62,16 +62,13 @@ impl Progress {
         self.finish();
         let name = name.into();
         if self.mode == Mode::Terminal {
-            let bar = self.bar.get_or_insert_with(|| {
-                let bar = ProgressBar::new_spinner();
-                if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
-                    bar.set_style(style);
-                }
-                bar.enable_steady_tick(Duration::from_millis(120));
-                bar
-            });
-            bar.reset_elapsed();
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
             bar.set_message(name.clone());
+            self.bar = Some(bar);
         }
         self.step = Some((name, Instant::now()));
     }
@@ -97,17 +94,18 @@ impl Progress {
             } else {
                 format!("{name}: {result}")
             };
+            // The spinner goes; the step's line stays.
+            if let Some(bar) = self.bar.take() {
+                bar.finish_and_clear();
+            }
             self.line(&format!(
                 "{:>7.1} s  {what}",
                 started.elapsed().as_secs_f64()
             ));
         }
-        if let Some(bar) = &self.bar {
-            bar.set_message(String::new());
-        }
     }
 
-    /// Prints a line of its own (above the spinner on a terminal).
+    /// Prints a line of its own (above the spinner while a step runs on a terminal).
     pub fn line(&self, text: &str) {
         match (self.mode, &self.bar) {
             (Mode::Quiet, _) => {}
@@ -116,12 +114,9 @@ impl Progress {
         }
     }
 
-    /// Ends the running step and removes the spinner.
+    /// Ends the running step (and so removes the spinner).
     pub fn done(&mut self) {
         self.finish();
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
     }
 }
 
