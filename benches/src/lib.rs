@@ -5,12 +5,15 @@
 //! * [`scaling`]: gas of the per-job operations with 1, 100 and 1,000 providers and jobs in the system;
 //! * [`sizes`]: deployable size and activation data fee of each contract;
 //! * [`throughput`]: transfers per second through JSON-RPC (1 and 8 clients), `eth_call` latency;
+//! * [`persistence`]: dev-chain `--state` latency at 1,000 and 50,000 blocks, `anvil_mine` with and
+//!   without `--state` (the `persistence` subcommand);
 //! * [`snapshot`]: `snapshots/gas.json` and the 2% regression check (`tests/gas_snapshot.rs`);
 //! * [`report`]: markdown tables.
 //!
 //! The `bench` binary runs everything and prints the tables (`cargo run -p compute-market-bench --release`).
 pub mod env;
 pub mod gas;
+pub mod persistence;
 pub mod report;
 pub mod scaling;
 pub mod sizes;

@@ -7,12 +7,13 @@
 //! cargo run -p compute-market-bench --release -- --scale 1,100      # other scaling populations
 //! cargo run -p compute-market-bench --release -- --transfers 500    # transfers per throughput client
 //! cargo run -p compute-market-bench --release -- --no-demo          # skip timing the full demo
+//! cargo run -p compute-market-bench --release -- persistence        # only the dev-chain --state bench
 //! ```
 //! `$COMPUTE_MARKET_WASM_DIR` points at prebuilt wasm; otherwise `scripts/build-wasm.sh` runs.
 use std::time::Instant;
 
 use compute_market_bench::env::{wasm_dir_from_env, Env};
-use compute_market_bench::{gas, report, scaling, sizes, snapshot, throughput};
+use compute_market_bench::{gas, persistence, report, scaling, sizes, snapshot, throughput};
 use eyre::{bail, Result};
 
 struct Args {
@@ -49,7 +50,7 @@ fn parse() -> Result<Args> {
             }
             "--transfers" => a.transfers = it.next().unwrap_or_default().parse()?,
             "-h" | "--help" => {
-                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]");
+                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]\nbench persistence");
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other:?} (try --help)"),
@@ -82,6 +83,21 @@ fn machine() -> String {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("persistence") {
+        let started = Instant::now();
+        println!("## Dev chain persistence (`--state`)\n");
+        println!("Command: `cargo run -p compute-market-bench --release -- persistence`  ");
+        println!("Machine: {}\n", machine());
+        let r = persistence::run().await?;
+        println!("{}", persistence::table(&r));
+        println!(
+            "Each latency row: {} sequential 1-wei transfers (`eth_sendTransaction` then \
+             `eth_getTransactionReceipt`, automine). Total bench time: {:.1} s.",
+            persistence::TXS,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let args = parse()?;
     let cmd: Vec<String> = std::env::args().skip(1).collect();
     let started = Instant::now();

@@ -46,8 +46,11 @@ pub struct NodeConfig {
     pub balance: U256,
     /// Interval mining period; `None` means automine (one block per transaction).
     pub block_time: Option<Duration>,
-    /// State file loaded at start and written after every block.
+    /// State database loaded at start and written at every block and dev-method call.
     pub state_path: Option<PathBuf>,
+    /// `fsync` every state-database commit (power-loss durability; without it commits survive
+    /// the death of the process and the file is flushed when the node closes it).
+    pub state_fsync: bool,
     /// Debug mode for the executor.
     pub debug: bool,
     /// Header gas limit.
@@ -72,6 +75,7 @@ impl Default for NodeConfig {
             balance: U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18u64)),
             block_time: None,
             state_path: None,
+            state_fsync: false,
             debug: false,
             block_gas_limit: DEFAULT_BLOCK_GAS_LIMIT,
             tx_gas_cap: DEFAULT_TX_GAS_CAP,

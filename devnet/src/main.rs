@@ -28,9 +28,13 @@ struct Cli {
     /// Mine a block every N seconds instead of one block per transaction.
     #[arg(long, short = 'b')]
     block_time: Option<f64>,
-    /// State file: loaded on start if present, written atomically after every block.
+    /// State database: loaded on start if present, written at every block and dev-method call
+    /// (a JSON state file of the previous format is migrated).
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Also fsync every state-database commit (survives power loss; costs one fsync per block).
+    #[arg(long, requires = "state")]
+    state_fsync: bool,
     /// Debug mode (Stylus console output once the Stylus engine is in).
     #[arg(long)]
     debug: bool,
@@ -132,6 +136,7 @@ async fn main() -> ExitCode {
         balance: U256::from(cli.balance) * U256::from(10u64).pow(U256::from(18u64)),
         block_time,
         state_path: cli.state.clone(),
+        state_fsync: cli.state_fsync,
         debug: cli.debug,
         ..NodeConfig::default()
     };

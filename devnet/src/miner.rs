@@ -42,7 +42,7 @@ pub fn spawn(backend: Arc<Backend>, initial: Option<Duration>) -> MiningControl 
                         changed = rx.changed() => if changed.is_err() { return },
                         _ = tokio::time::sleep(period) => {
                             let backend = backend.clone();
-                            let result = tokio::task::spawn_blocking(move || backend.mine(None)).await;
+                            let result = tokio::task::spawn_blocking(move || backend.mine()).await;
                             if let Ok(Err(err)) = result {
                                 tracing::error!(%err, "interval mining failed");
                             }

@@ -4,6 +4,7 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     sync::{Arc, OnceLock},
+    time::Duration,
 };
 
 use alloy_primitives::{Address, B256};
@@ -73,12 +74,19 @@ impl NodeHandle {
         // Already stopped is fine.
         let _ = self.server.stop();
         self.server.clone().stopped().await;
+        if let Err(err) = self.backend.close() {
+            tracing::error!(%err, "closing the state database failed");
+        }
     }
 }
 
 impl Drop for NodeHandle {
     fn drop(&mut self) {
+        self.mining.set_interval(None);
         let _ = self.server.stop();
+        if let Err(err) = self.backend.close() {
+            tracing::error!(%err, "closing the state database failed");
+        }
     }
 }
 
@@ -130,7 +138,10 @@ pub async fn spawn(config: NodeConfig) -> NodeResult<NodeHandle> {
             .map(|s| (s.address(), config.balance))
             .collect(),
         state_path: config.state_path.clone(),
-        automine: config.block_time.is_none(),
+        state_fsync: config.state_fsync,
+        block_time_ms: config
+            .block_time
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)),
     };
     let executor = Executor::new(config.debug);
     let backend = {
@@ -140,7 +151,9 @@ pub async fn spawn(config: NodeConfig) -> NodeResult<NodeHandle> {
             .map_err(|e| NodeError::Internal(e.to_string()))??
     };
     let backend = Arc::new(backend);
-    let mining = miner::spawn(backend.clone(), config.block_time);
+    // The interval the command line gave, or the one a `--state` database recorded.
+    let interval = backend.dev_state().interval_ms.map(Duration::from_millis);
+    let mining = miner::spawn(backend.clone(), interval);
     let module = api::module(backend.clone(), mining.clone());
     let (server, addr) = server::serve(
         SocketAddr::new(config.host, config.port),

@@ -2,12 +2,16 @@
 
 use std::sync::Arc;
 
+use super::types::{HexBytes, Quantity, Slot, StrictOverrides, StrictRequest};
+use crate::{
+    backend::{chain::Block as StoredBlock, recover_sender, Backend},
+    error::{codes, NodeError},
+};
 use alloy_consensus::{transaction::Recovered, TxEnvelope};
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, Bytes, B256, U256, U64};
 use alloy_rpc_types_eth::{
     state::StateOverride, Block, BlockId, BlockNumberOrTag, FeeHistory, Filter, Log, Transaction,
-    TransactionRequest,
 };
 use jsonrpsee::{
     core::{RpcResult, SubscriptionResult},
@@ -15,13 +19,9 @@ use jsonrpsee::{
     types::ErrorObjectOwned,
     PendingSubscriptionSink, SubscriptionMessage,
 };
-use tokio::sync::broadcast::error::RecvError;
 
-use super::types::Quantity;
-use crate::{
-    backend::{recover_sender, Backend},
-    error::{codes, NodeError},
-};
+/// Blocks a subscription reads from the chain per wake-up before sending them.
+const FOLLOW_BATCH: usize = 256;
 
 /// Most blocks `eth_feeHistory` reports at once.
 pub const MAX_FEE_HISTORY: u64 = 1024;
@@ -61,24 +61,24 @@ pub trait EthApi {
     fn get_storage_at(
         &self,
         address: Address,
-        slot: U256,
+        slot: Slot,
         block: Option<BlockId>,
     ) -> RpcResult<B256>;
     /// Executes a call without creating a transaction.
     #[method(name = "call", blocking)]
     fn call(
         &self,
-        request: TransactionRequest,
+        request: StrictRequest,
         block: Option<BlockId>,
-        overrides: Option<StateOverride>,
+        overrides: Option<StrictOverrides>,
     ) -> RpcResult<Bytes>;
     /// Estimates the gas a transaction needs (binary search).
     #[method(name = "estimateGas", blocking)]
     fn estimate_gas(
         &self,
-        request: TransactionRequest,
+        request: StrictRequest,
         block: Option<BlockId>,
-        overrides: Option<StateOverride>,
+        overrides: Option<StrictOverrides>,
     ) -> RpcResult<U64>;
     /// Current base fee (the price a transaction needs).
     #[method(name = "gasPrice")]
@@ -96,10 +96,10 @@ pub trait EthApi {
     ) -> RpcResult<FeeHistory>;
     /// Submits a signed transaction (legacy, EIP-2930 or EIP-1559).
     #[method(name = "sendRawTransaction", blocking)]
-    fn send_raw_transaction(&self, raw: Bytes) -> RpcResult<B256>;
+    fn send_raw_transaction(&self, raw: HexBytes) -> RpcResult<B256>;
     /// Signs with a dev account (or impersonates) and submits.
     #[method(name = "sendTransaction", blocking)]
-    fn send_transaction(&self, request: TransactionRequest) -> RpcResult<B256>;
+    fn send_transaction(&self, request: StrictRequest) -> RpcResult<B256>;
     /// A transaction by hash (mined or pending).
     #[method(name = "getTransactionByHash")]
     fn get_transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>>;
@@ -166,7 +166,11 @@ impl Eth {
         Self { backend }
     }
 
-    fn block(&self, tag: BlockNumberOrTag) -> RpcResult<Option<Arc<crate::backend::chain::Block>>> {
+    /// The block for `tag`; `pending` is the block the pool would produce now.
+    fn block(&self, tag: BlockNumberOrTag) -> RpcResult<Option<Arc<StoredBlock>>> {
+        if tag == BlockNumberOrTag::Pending {
+            return Ok(Some(Arc::new(self.backend.pending_block().block.clone())));
+        }
         let number = match self.backend.resolve(Some(BlockId::Number(tag))) {
             Ok(n) => n,
             Err(NodeError::NotFound(_)) => return Ok(None),
@@ -227,11 +231,12 @@ impl EthApiServer for Eth {
     }
 
     fn coinbase(&self) -> RpcResult<Address> {
-        Ok(crate::backend::SEQUENCER)
+        Ok(self.backend.coinbase())
     }
 
     fn mining(&self) -> RpcResult<bool> {
-        Ok(true)
+        let dev = self.backend.dev_state();
+        Ok(dev.automine || dev.interval_ms.is_some())
     }
 
     fn get_balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
@@ -249,31 +254,33 @@ impl EthApiServer for Eth {
     fn get_storage_at(
         &self,
         address: Address,
-        slot: U256,
+        slot: Slot,
         block: Option<BlockId>,
     ) -> RpcResult<B256> {
         Ok(self
             .backend
-            .with_state(block, |db| B256::from(db.storage_at(&address, slot)))?)
+            .with_state(block, |db| B256::from(db.storage_at(&address, slot.0)))?)
     }
 
     fn call(
         &self,
-        request: TransactionRequest,
+        request: StrictRequest,
         block: Option<BlockId>,
-        overrides: Option<StateOverride>,
+        overrides: Option<StrictOverrides>,
     ) -> RpcResult<Bytes> {
-        Ok(self.backend.call(&request, block, overrides.as_ref())?)
+        let overrides: Option<StateOverride> = overrides.map(|o| o.0);
+        Ok(self.backend.call(&request.0, block, overrides.as_ref())?)
     }
 
     fn estimate_gas(
         &self,
-        request: TransactionRequest,
+        request: StrictRequest,
         block: Option<BlockId>,
-        overrides: Option<StateOverride>,
+        overrides: Option<StrictOverrides>,
     ) -> RpcResult<U64> {
+        let overrides: Option<StateOverride> = overrides.map(|o| o.0);
         Ok(U64::from(self.backend.estimate_gas(
-            &request,
+            &request.0,
             block,
             overrides.as_ref(),
         )?))
@@ -333,8 +340,8 @@ impl EthApiServer for Eth {
         Ok(history)
     }
 
-    fn send_raw_transaction(&self, raw: Bytes) -> RpcResult<B256> {
-        let mut buf = raw.as_ref();
+    fn send_raw_transaction(&self, raw: HexBytes) -> RpcResult<B256> {
+        let mut buf = raw.0.as_ref();
         if buf.is_empty() {
             return Err(NodeError::TxRejected("empty transaction data".into()).into());
         }
@@ -351,8 +358,8 @@ impl EthApiServer for Eth {
         Ok(self.backend.submit(tx, sender)?)
     }
 
-    fn send_transaction(&self, request: TransactionRequest) -> RpcResult<B256> {
-        Ok(self.backend.send_transaction(request)?)
+    fn send_transaction(&self, request: StrictRequest) -> RpcResult<B256> {
+        Ok(self.backend.send_transaction(request.0)?)
     }
 
     fn get_transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>> {
@@ -458,36 +465,51 @@ impl EthApiServer for Eth {
             }
         };
         let filter = filter.unwrap_or_default();
-        let mut blocks = self.backend.subscribe_blocks();
+        let mut heads = self.backend.subscribe_heads();
+        let start = *heads.borrow_and_update();
         let sink = pending.accept().await?;
+        // Blocks are read from the chain, not from a bounded channel: a slow subscriber falls
+        // behind but receives every block in order.
+        let (mut next, mut epoch) = (start.head + 1, start.epoch);
         loop {
-            let block = tokio::select! {
-                _ = sink.closed() => break,
-                block = blocks.recv() => match block {
-                    Ok(block) => block,
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => break,
-                },
+            heads.borrow_and_update();
+            let backend = self.backend.clone();
+            let follow =
+                tokio::task::spawn_blocking(move || backend.follow(next, epoch, FOLLOW_BATCH))
+                    .await
+                    .map_err(|e| NodeError::Internal(e.to_string()))?;
+            let follow = match follow {
+                Ok(follow) => follow,
+                Err(err) => return Err(err.to_string().into()),
             };
-            let items: Vec<serde_json::Value> = if logs {
-                (0..block.txs.len())
-                    .flat_map(|i| block.rpc_logs(i))
-                    .filter(|log| filter.matches(&log.inner))
-                    .filter_map(|log| serde_json::to_value(log).ok())
-                    .collect()
-            } else {
-                serde_json::to_value(block.rpc_header())
-                    .ok()
-                    .into_iter()
-                    .collect()
-            };
-            for item in items {
-                let msg: SubscriptionMessage = serde_json::value::to_raw_value(&item)?.into();
-                if sink.send(msg).await.is_err() {
-                    return Ok(());
+            (next, epoch) = (follow.next, follow.epoch);
+            let caught_up = follow.blocks.len() < FOLLOW_BATCH;
+            for block in follow.blocks {
+                let items: Vec<serde_json::Value> = if logs {
+                    (0..block.txs.len())
+                        .flat_map(|i| block.rpc_logs(i))
+                        .filter(|log| filter.matches(&log.inner))
+                        .filter_map(|log| serde_json::to_value(log).ok())
+                        .collect()
+                } else {
+                    serde_json::to_value(block.rpc_header())
+                        .ok()
+                        .into_iter()
+                        .collect()
+                };
+                for item in items {
+                    let msg: SubscriptionMessage = serde_json::value::to_raw_value(&item)?.into();
+                    if sink.send(msg).await.is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+            if caught_up {
+                tokio::select! {
+                    _ = sink.closed() => return Ok(()),
+                    changed = heads.changed() => if changed.is_err() { return Ok(()) },
                 }
             }
         }
-        Ok(())
     }
 }

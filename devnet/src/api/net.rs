@@ -1,6 +1,8 @@
 //! `net_*` and `web3_*` namespaces.
 
-use alloy_primitives::{keccak256, Bytes, B256};
+use alloy_primitives::{keccak256, B256};
+
+use super::types::HexBytes;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 
 /// `net_*` and `web3_*` methods.
@@ -15,12 +17,23 @@ pub trait NetApi {
     /// Always zero.
     #[method(name = "net_peerCount")]
     fn net_peer_count(&self) -> RpcResult<String>;
-    /// Client name and version.
+    /// Client name and version: `anvil/v1.0.0 (compute-market-devnet/<version>)`, so that tools
+    /// which enable dev helpers only for anvil (hardhat-network-helpers) accept the node; every
+    /// dev method those helpers call behaves as anvil's (devnet/README.md, "Hardhat network
+    /// helpers").
     #[method(name = "web3_clientVersion")]
     fn client_version(&self) -> RpcResult<String>;
     /// Keccak-256 of the input.
     #[method(name = "web3_sha3")]
-    fn sha3(&self, data: Bytes) -> RpcResult<B256>;
+    fn sha3(&self, data: HexBytes) -> RpcResult<B256>;
+}
+
+/// The `web3_clientVersion` answer.
+pub fn client_version() -> String {
+    format!(
+        "anvil/v1.0.0 (compute-market-devnet/{})",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// Implementation of [`NetApiServer`].
@@ -41,9 +54,9 @@ impl NetApiServer for Net {
         Ok("0x0".into())
     }
     fn client_version(&self) -> RpcResult<String> {
-        Ok(format!("devnet/v{}", env!("CARGO_PKG_VERSION")))
+        Ok(client_version())
     }
-    fn sha3(&self, data: Bytes) -> RpcResult<B256> {
-        Ok(keccak256(&data))
+    fn sha3(&self, data: HexBytes) -> RpcResult<B256> {
+        Ok(keccak256(&data.0))
     }
 }

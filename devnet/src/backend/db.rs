@@ -1,7 +1,11 @@
 //! In-memory, serialisable chain state (accounts, code, storage) implementing revm's database
-//! traits.
+//! traits, with a record of what changed since the last flush (for the incremental `--state`
+//! database) and the total ether supply (to refuse dev edits that revm could not conserve).
 
-use std::{collections::BTreeMap, convert::Infallible};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    convert::Infallible,
+};
 
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use revm::{
@@ -35,6 +39,40 @@ impl DbAccount {
     }
 }
 
+/// Keys changed since the last [`MemDb::take_changes`]: what an incremental writer must store.
+///
+/// Values are not recorded: the writer reads the current value of every key from the state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Accounts whose balance, nonce or code hash changed, or that were created or removed.
+    pub accounts: BTreeSet<Address>,
+    /// Accounts whose whole storage was dropped (removal, self-destruct, re-creation,
+    /// `state` overrides): the writer deletes every stored slot before writing `slots`.
+    pub cleared: BTreeSet<Address>,
+    /// Storage slots written (a zero value means deleted).
+    pub slots: BTreeSet<(Address, U256)>,
+    /// Code hashes added to the code store.
+    pub codes: BTreeSet<B256>,
+}
+
+impl Changes {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+            && self.cleared.is_empty()
+            && self.slots.is_empty()
+            && self.codes.is_empty()
+    }
+
+    /// Adds `other` to `self`.
+    pub fn merge(&mut self, other: Changes) {
+        self.accounts.extend(other.accounts);
+        self.cleared.extend(other.cleared);
+        self.slots.extend(other.slots);
+        self.codes.extend(other.codes);
+    }
+}
+
 /// The whole world state: accounts plus a code store keyed by code hash.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MemDb {
@@ -42,6 +80,9 @@ pub struct MemDb {
     pub accounts: BTreeMap<Address, DbAccount>,
     /// Contract code by hash (raw bytes as deployed).
     pub codes: BTreeMap<B256, Bytes>,
+    /// What changed since the last [`MemDb::take_changes`].
+    #[serde(skip)]
+    changes: Changes,
 }
 
 /// Turns raw deployed bytes into a revm [`Bytecode`] without ever panicking.
@@ -87,11 +128,37 @@ impl MemDb {
             .unwrap_or_default()
     }
 
+    /// Sum of all balances, in wei; `None` if it exceeds 2^256 − 1.
+    ///
+    /// O(accounts). Execution never raises it (value moves between accounts, fees go to the
+    /// beneficiary or are burnt), so it only needs checking when a dev method sets a balance.
+    pub fn total_balance(&self) -> Option<U256> {
+        self.accounts
+            .values()
+            .try_fold(U256::ZERO, |sum, a| sum.checked_add(a.balance))
+    }
+
     fn entry(&mut self, address: Address) -> &mut DbAccount {
+        self.changes.accounts.insert(address);
         self.accounts.entry(address).or_insert_with(|| DbAccount {
             code_hash: KECCAK_EMPTY,
             ..Default::default()
         })
+    }
+
+    /// Removes `address` and its storage.
+    fn remove_account(&mut self, address: &Address) {
+        if self.accounts.remove(address).is_some() {
+            self.changes.accounts.insert(*address);
+            self.changes.cleared.insert(*address);
+        }
+    }
+
+    /// Removes `address` if EIP-161 calls it empty.
+    fn prune_if_empty(&mut self, address: &Address) {
+        if self.accounts.get(address).is_some_and(DbAccount::is_empty) {
+            self.remove_account(address);
+        }
     }
 
     /// Sets the balance of `address`.
@@ -104,20 +171,27 @@ impl MemDb {
         self.entry(address).nonce = nonce;
     }
 
+    fn store_code(&mut self, code: Bytes) -> B256 {
+        if code.is_empty() {
+            return KECCAK_EMPTY;
+        }
+        let hash = keccak256(&code);
+        if let std::collections::btree_map::Entry::Vacant(e) = self.codes.entry(hash) {
+            e.insert(code);
+            self.changes.codes.insert(hash);
+        }
+        hash
+    }
+
     /// Replaces the code of `address`.
     pub fn set_code(&mut self, address: Address, code: Bytes) {
-        let hash = if code.is_empty() {
-            KECCAK_EMPTY
-        } else {
-            let hash = keccak256(&code);
-            self.codes.insert(hash, code);
-            hash
-        };
+        let hash = self.store_code(code);
         self.entry(address).code_hash = hash;
     }
 
     /// Sets one storage slot of `address` (zero deletes it).
     pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
+        self.changes.slots.insert((address, slot));
         let account = self.entry(address);
         if value.is_zero() {
             account.storage.remove(&slot);
@@ -128,7 +202,13 @@ impl MemDb {
 
     /// Replaces the whole storage of `address`.
     pub fn replace_storage(&mut self, address: Address, storage: BTreeMap<U256, U256>) {
-        self.entry(address).storage = storage.into_iter().filter(|(_, v)| !v.is_zero()).collect();
+        self.changes.cleared.insert(address);
+        let storage: BTreeMap<U256, U256> =
+            storage.into_iter().filter(|(_, v)| !v.is_zero()).collect();
+        self.changes
+            .slots
+            .extend(storage.keys().map(|slot| (address, *slot)));
+        self.entry(address).storage = storage;
     }
 
     /// Installs an account from revm types (genesis allocations).
@@ -148,9 +228,7 @@ impl MemDb {
         account.balance = info.balance;
         account.nonce = info.nonce;
         for (slot, value) in storage {
-            if !value.is_zero() {
-                account.storage.insert(*slot, *value);
-            }
+            self.set_storage(address, *slot, *value);
         }
     }
 
@@ -161,38 +239,60 @@ impl MemDb {
                 continue;
             }
             if account.is_selfdestructed() {
-                self.accounts.remove(&address);
+                self.remove_account(&address);
                 continue;
             }
-            let created = account.is_created();
             let code_hash = match &account.info.code {
                 Some(code) if account.info.code_hash != KECCAK_EMPTY => {
-                    self.codes
-                        .entry(account.info.code_hash)
-                        .or_insert_with(|| code.original_bytes());
+                    if let std::collections::btree_map::Entry::Vacant(e) =
+                        self.codes.entry(account.info.code_hash)
+                    {
+                        e.insert(code.original_bytes());
+                        self.changes.codes.insert(account.info.code_hash);
+                    }
                     account.info.code_hash
                 }
                 _ => account.info.code_hash,
             };
+            if account.is_created()
+                && self
+                    .accounts
+                    .get(&address)
+                    .is_some_and(|a| !a.storage.is_empty())
+            {
+                self.changes.cleared.insert(address);
+                self.entry(address).storage.clear();
+            }
             let entry = self.entry(address);
             entry.balance = account.info.balance;
             entry.nonce = account.info.nonce;
             entry.code_hash = code_hash;
-            if created {
-                entry.storage.clear();
-            }
             for (slot, value) in account.storage {
-                let present = value.present_value();
-                if present.is_zero() {
-                    entry.storage.remove(&slot);
-                } else {
-                    entry.storage.insert(slot, present);
+                if value.is_changed() || value.present_value() != value.original_value() {
+                    self.set_storage(address, slot, value.present_value());
                 }
             }
             // EIP-161: touched empty accounts are removed.
-            if entry.is_empty() {
-                self.accounts.remove(&address);
-            }
+            self.prune_if_empty(&address);
+        }
+    }
+
+    /// The keys changed since the previous call, leaving the record empty.
+    pub fn take_changes(&mut self) -> Changes {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Every key of the state, as if all of it had changed (a full rewrite).
+    pub fn all_keys(&self) -> Changes {
+        Changes {
+            accounts: self.accounts.keys().copied().collect(),
+            cleared: self.accounts.keys().copied().collect(),
+            slots: self
+                .accounts
+                .iter()
+                .flat_map(|(a, acc)| acc.storage.keys().map(move |s| (*a, *s)))
+                .collect(),
+            codes: self.codes.keys().copied().collect(),
         }
     }
 }
@@ -270,6 +370,8 @@ mod tests {
         let a = Address::repeat_byte(1);
         let b = Address::repeat_byte(2);
         db.set_balance(b, U256::from(5));
+        db.set_storage(b, U256::from(4), U256::from(4));
+        db.take_changes();
 
         let code = Bytecode::new_raw(Bytes::from_static(&[0x60, 0x00]));
         let mut account = Account::from(AccountInfo {
@@ -286,6 +388,7 @@ mod tests {
         );
         let mut emptied = Account::from(AccountInfo::default());
         emptied.mark_touch();
+        emptied.mark_selfdestruct();
         let mut changes = AddressMap::default();
         changes.insert(a, account);
         changes.insert(b, emptied);
@@ -296,6 +399,13 @@ mod tests {
         assert_eq!(db.code(&a), code.original_bytes());
         assert_eq!(db.storage_at(&a, U256::from(1)), U256::from(9));
         assert!(db.account(&b).is_none());
+        // The change record names exactly what moved.
+        let changes = db.take_changes();
+        assert_eq!(changes.accounts, [a, b].into_iter().collect());
+        assert_eq!(changes.cleared, [b].into_iter().collect());
+        assert_eq!(changes.slots, [(a, U256::from(1))].into_iter().collect());
+        assert_eq!(changes.codes, [code.hash_slow()].into_iter().collect());
+        assert!(db.take_changes().is_empty());
 
         let hashes = [B256::repeat_byte(3)];
         let mut view = StateView::new(&db, &hashes);
@@ -303,6 +413,17 @@ mod tests {
         assert_eq!(info.code_hash, code.hash_slow());
         assert_eq!(view.block_hash(0).unwrap(), hashes[0]);
         assert_eq!(view.block_hash(u64::MAX).unwrap(), B256::ZERO);
+    }
+
+    #[test]
+    fn total_balance_detects_overflow() {
+        let mut db = MemDb::default();
+        db.set_balance(Address::repeat_byte(1), U256::MAX - U256::from(1));
+        assert_eq!(db.total_balance(), Some(U256::MAX - U256::from(1)));
+        db.set_balance(Address::repeat_byte(2), U256::from(1));
+        assert_eq!(db.total_balance(), Some(U256::MAX));
+        db.set_balance(Address::repeat_byte(3), U256::from(1));
+        assert_eq!(db.total_balance(), None);
     }
 
     #[test]

@@ -1,18 +1,22 @@
-//! The node's backend: chain state, blocks, the transaction pool and mining.
+//! The node's backend: chain state, blocks, the transaction pool, mining, dev state and
+//! persistence.
 //!
 //! Everything that touches state goes through [`Backend`]; execution is delegated to
 //! [`crate::exec::Executor`]. The API layer only converts between RPC types and backend calls.
+//! Every state change ends with [`Backend`]'s flush: one write transaction of the `--state`
+//! database (`store.rs`) holding exactly what changed, then a notification to subscribers.
 
 pub mod chain;
 pub mod convert;
 pub mod db;
+pub mod dev;
 pub mod persist;
+pub mod store;
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{BTreeMap, HashMap, VecDeque},
     path::PathBuf,
     sync::Arc,
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 use alloy_consensus::SignableTransaction as _;
@@ -29,7 +33,7 @@ use alloy_rpc_types_eth::{
 };
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use revm::{
     context::{
         result::{EVMError, ExecutionResult, InvalidTransaction},
@@ -37,11 +41,13 @@ use revm::{
     },
     primitives::hardfork::SpecId,
 };
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 
 use self::{
     chain::{Block, MinedTx, StoredReceipt},
     db::{MemDb, StateView},
+    dev::DevState,
+    store::{Store, Update},
 };
 use crate::{
     error::{NodeError, NodeResult},
@@ -58,13 +64,18 @@ pub const MAX_POOL: usize = 4096;
 pub const HISTORY: usize = 256;
 /// Widest block range `eth_getLogs` accepts.
 pub const MAX_LOG_RANGE: u64 = 10_000;
+/// Chain reorganisations (`evm_revert`, `anvil_reset`, `anvil_loadState`) remembered for
+/// subscribers that have not caught up yet; one that misses more is closed with an error.
+pub const MAX_REORGS: usize = 1024;
+/// Pool arrivals remembered for `eth_newPendingTransactionFilter` polls.
+pub const MAX_POOL_LOG: usize = 4096;
 
 /// Chain parameters the backend needs.
 #[derive(Debug, Clone)]
 pub struct ChainParams {
     /// Chain id.
     pub chain_id: u64,
-    /// Header gas limit of every block.
+    /// Header gas limit of every block (until `evm_setBlockGasLimit`).
     pub block_gas_limit: u64,
     /// Per-transaction gas cap.
     pub tx_gas_cap: u64,
@@ -72,10 +83,13 @@ pub struct ChainParams {
     pub min_base_fee: u64,
     /// Accounts funded at genesis.
     pub genesis_accounts: Vec<(Address, U256)>,
-    /// Where to persist state after every block.
+    /// The `--state` database.
     pub state_path: Option<PathBuf>,
-    /// Mine one block per transaction.
-    pub automine: bool,
+    /// Flush every database commit to the disk (`--state-fsync`).
+    pub state_fsync: bool,
+    /// Interval mining period in milliseconds given on the command line; `None` means automine,
+    /// or whatever mining mode a `--state` database recorded.
+    pub block_time_ms: Option<u64>,
 }
 
 /// A transaction waiting in the pool.
@@ -89,7 +103,7 @@ pub struct PoolTx {
     pub sender: Address,
 }
 
-/// The part of the backend that snapshots and persistence capture.
+/// The part of the backend that snapshots capture: state, blocks and their indices.
 #[derive(Debug, Clone)]
 pub struct Chain {
     /// Current (latest) state.
@@ -104,12 +118,6 @@ pub struct Chain {
     pub tx_index: HashMap<B256, (u64, usize)>,
     /// Block hash to number.
     pub block_index: HashMap<B256, u64>,
-    /// Pending transactions.
-    pub pool: Vec<PoolTx>,
-    /// Seconds added to the wall clock.
-    pub time_offset: i64,
-    /// Timestamp forced for the next block.
-    pub next_timestamp: Option<u64>,
 }
 
 impl Chain {
@@ -142,31 +150,74 @@ impl Chain {
             self.hashes.push(block.hash);
         }
     }
-
-    fn pending_nonce(&self, address: &Address) -> u64 {
-        let mut nonce = self.db.nonce(address);
-        loop {
-            let next = self
-                .pool
-                .iter()
-                .any(|tx| tx.sender == *address && tx.envelope.nonce() == nonce);
-            if !next {
-                return nonce;
-            }
-            nonce += 1;
-        }
-    }
 }
+
+/// The chain head as subscribers see it: its number and how many reorganisations happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadEvent {
+    /// Latest block number.
+    pub head: u64,
+    /// Reorganisation counter (bumped by `evm_revert`, `anvil_reset`, `anvil_loadState`).
+    pub epoch: u64,
+}
+
+/// Blocks handed to a subscriber by [`Backend::follow`].
+#[derive(Debug)]
+pub struct Follow {
+    /// The next blocks in order.
+    pub blocks: Vec<Arc<Block>>,
+    /// Number of the block to ask for next.
+    pub next: u64,
+    /// Epoch the subscriber is now at.
+    pub epoch: u64,
+}
+
+/// The block the pool would produce now, and the state after it.
+#[derive(Debug)]
+pub struct PendingBlock {
+    /// The block (number head + 1; it is not mined).
+    pub block: Block,
+    /// State after its transactions (`None`: no transaction, the head state).
+    pub state: Option<MemDb>,
+}
+
+/// What the cached pending block was built from: head hash, backend revision, timestamp.
+type PendingKey = (B256, u64, u64);
 
 /// A mined block plus the pool transactions dropped as invalid while mining it.
 type Mined = (Arc<Block>, Vec<(B256, NodeError)>);
 
+/// What the next flush must write besides the state changes `MemDb` records.
+#[derive(Debug, Default)]
+struct Dirty {
+    /// Rewrite the whole state (after revert, reset, load, or a failed write).
+    rewrite_state: bool,
+    /// Blocks numbered at or above this must be deleted from the database.
+    truncate_from: Option<u64>,
+    /// The dev state changed.
+    dev: bool,
+    /// The pool changed.
+    pool: bool,
+}
+
 struct Inner {
     chain: Chain,
-    automine: bool,
-    impersonated: HashSet<Address>,
+    pool: Vec<PoolTx>,
+    dev: DevState,
     snapshots: BTreeMap<u64, Chain>,
     next_snapshot: u64,
+    store: Option<Store>,
+    /// Blocks `0..persisted` are in the database.
+    persisted: u64,
+    dirty: Dirty,
+    /// Reorganisation counter and `(epoch, fork point)` of the recent ones.
+    epoch: u64,
+    reorgs: VecDeque<(u64, u64)>,
+    /// Pool arrivals: counter and `(sequence, hash)` of the recent ones.
+    pool_seq: u64,
+    pool_log: VecDeque<(u64, B256)>,
+    /// Bumped on every change the pending block depends on besides the head.
+    revision: u64,
 }
 
 /// Mutable node state behind a lock, plus the executor and chain parameters.
@@ -175,7 +226,8 @@ pub struct Backend {
     executor: Executor,
     params: ChainParams,
     signers: Vec<PrivateKeySigner>,
-    blocks_tx: broadcast::Sender<Arc<Block>>,
+    heads: watch::Sender<HeadEvent>,
+    pending: Mutex<Option<(PendingKey, Arc<PendingBlock>)>>,
 }
 
 impl std::fmt::Debug for Backend {
@@ -184,13 +236,6 @@ impl std::fmt::Debug for Backend {
             .field("params", &self.params)
             .finish_non_exhaustive()
     }
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 fn evm_error<E: std::fmt::Display>(err: EVMError<E>) -> NodeError {
@@ -266,44 +311,123 @@ fn halt_message(reason: &revm::context::result::HaltReason) -> String {
     }
 }
 
+fn default_dev(params: &ChainParams) -> DevState {
+    DevState {
+        time_offset: 0,
+        next_timestamp: None,
+        impersonated: Default::default(),
+        automine: params.block_time_ms.is_none(),
+        interval_ms: params.block_time_ms,
+        coinbase: SEQUENCER,
+        block_gas_limit: params.block_gas_limit,
+        next_base_fee: None,
+    }
+}
+
+/// Header fields of the block to build on top of `parent`.
+struct NextBlock {
+    number: u64,
+    timestamp: u64,
+    base_fee: u64,
+    gas_limit: u64,
+    beneficiary: Address,
+}
+
 impl Backend {
-    /// Creates a backend with a fresh genesis block, or the state loaded from `params.state_path`
-    /// if that file exists.
+    /// Creates a backend with a fresh genesis block, or the chain stored at `params.state_path`
+    /// (a state database, or a JSON state file which is migrated).
+    ///
+    /// # Errors
+    /// Those of [`Store::open`], and [`NodeError::Internal`] if the new database cannot be written.
     pub fn new(
         params: ChainParams,
         executor: Executor,
         signers: Vec<PrivateKeySigner>,
     ) -> NodeResult<Self> {
-        let loaded = match &params.state_path {
-            Some(path) if path.exists() => Some(persist::load_file(path)?),
-            _ => None,
-        };
-        let chain = match loaded {
-            Some(file) if file.chain_id != params.chain_id => {
-                return Err(NodeError::InvalidParams(format!(
-                    "state file is for chain {}, node runs chain {}",
-                    file.chain_id, params.chain_id
-                )))
+        let (store, loaded) = match &params.state_path {
+            Some(path) => {
+                let (store, loaded) = Store::open(path, params.chain_id, params.state_fsync)?;
+                (Some(store), loaded)
             }
-            Some(file) => file.into_chain(),
-            None => genesis(&params, &executor),
+            None => (None, None),
         };
-        let (blocks_tx, _) = broadcast::channel(256);
+        let mut dev = default_dev(&params);
+        let (chain, pool, persisted) = match loaded {
+            Some(loaded) => {
+                let persisted = loaded.blocks.len() as u64;
+                match loaded.dev {
+                    Some(stored) => {
+                        dev = stored;
+                        if params.block_time_ms.is_some() {
+                            dev.interval_ms = params.block_time_ms;
+                            dev.automine = false;
+                        }
+                    }
+                    None => dev.time_offset = loaded.legacy_time_offset,
+                }
+                (
+                    Chain::from_parts(loaded.state, loaded.blocks),
+                    loaded.pool,
+                    persisted,
+                )
+            }
+            None => (genesis(&params, &executor), Vec::new(), 0),
+        };
+        let head = chain.head().number();
+        let (heads, _) = watch::channel(HeadEvent { head, epoch: 0 });
         let backend = Self {
             inner: RwLock::new(Inner {
                 chain,
-                automine: params.automine,
-                impersonated: HashSet::new(),
+                pool,
+                dev,
                 snapshots: BTreeMap::new(),
-                next_snapshot: 1,
+                next_snapshot: 0,
+                store,
+                persisted,
+                dirty: Dirty {
+                    rewrite_state: persisted == 0,
+                    truncate_from: None,
+                    dev: true,
+                    pool: false,
+                },
+                epoch: 0,
+                reorgs: VecDeque::new(),
+                pool_seq: 0,
+                pool_log: VecDeque::new(),
+                revision: 0,
             }),
             executor,
             params,
             signers,
-            blocks_tx,
+            heads,
+            pending: Mutex::new(None),
         };
-        backend.persist(&backend.inner.read().chain)?;
+        {
+            let mut inner = backend.inner.write();
+            if persisted > 0 {
+                // Loaded: the database already holds this state.
+                inner.chain.db.take_changes();
+            }
+            backend.flush(&mut inner)?;
+        }
         Ok(backend)
+    }
+
+    /// Writes what is pending and closes the `--state` database (releasing its lock so another
+    /// node can open it); later changes are kept in memory only. Called when a node shuts down.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the last write fails (the database is closed anyway).
+    pub fn close(&self) -> NodeResult<()> {
+        let mut inner = self.inner.write();
+        let result = self.flush(&mut inner);
+        inner.store = None;
+        result
+    }
+
+    /// Rows the last `--state` database write touched (`None` without `--state`).
+    pub fn last_write_rows(&self) -> Option<u64> {
+        self.inner.read().store.as_ref().map(Store::last_write_rows)
     }
 
     /// Chain parameters.
@@ -316,18 +440,114 @@ impl Backend {
         self.signers.iter().map(|s| s.address()).collect()
     }
 
-    /// Receives every newly mined block.
-    pub fn subscribe_blocks(&self) -> broadcast::Receiver<Arc<Block>> {
-        self.blocks_tx.subscribe()
+    /// Watches the head: subscribers wake on every change and read blocks with
+    /// [`Backend::follow`], so they never miss one.
+    pub fn subscribe_heads(&self) -> watch::Receiver<HeadEvent> {
+        self.heads.subscribe()
     }
 
-    fn persist(&self, chain: &Chain) -> NodeResult<()> {
-        if let Some(path) = &self.params.state_path {
-            persist::save_file(
-                path,
-                &persist::StateFile::from_chain(self.params.chain_id, chain),
-            )?;
+    /// Blocks from `next` on (at most `limit`) for a subscriber that has seen epoch `epoch`.
+    ///
+    /// After a reorganisation the subscriber continues from the fork point, so it receives the
+    /// new blocks that replaced the ones it saw.
+    ///
+    /// # Errors
+    /// [`NodeError::LimitExceeded`] if more than [`MAX_REORGS`] reorganisations happened since
+    /// `epoch` (the fork point is no longer known): the subscription must be closed.
+    pub fn follow(&self, mut next: u64, epoch: u64, limit: usize) -> NodeResult<Follow> {
+        let inner = self.inner.read();
+        if epoch != inner.epoch {
+            let known = inner
+                .reorgs
+                .front()
+                .is_some_and(|(first, _)| *first <= epoch + 1);
+            if !known {
+                return Err(NodeError::LimitExceeded(
+                    "subscription lagged: more chain reorganisations than the node remembers"
+                        .into(),
+                ));
+            }
+            for (e, fork) in &inner.reorgs {
+                if *e > epoch {
+                    next = next.min(fork + 1);
+                }
+            }
         }
+        let head = inner.chain.head().number();
+        let blocks: Vec<Arc<Block>> = if next > head {
+            Vec::new()
+        } else {
+            let from = usize::try_from(next).unwrap_or(usize::MAX);
+            inner.chain.blocks[from..]
+                .iter()
+                .take(limit)
+                .cloned()
+                .collect()
+        };
+        Ok(Follow {
+            next: next + blocks.len() as u64,
+            blocks,
+            epoch: inner.epoch,
+        })
+    }
+
+    /// Pool arrivals after sequence number `after`, and the sequence number to poll from next.
+    pub fn pool_arrivals(&self, after: u64) -> (Vec<B256>, u64) {
+        let inner = self.inner.read();
+        let hashes = inner
+            .pool_log
+            .iter()
+            .filter(|(seq, _)| *seq > after)
+            .map(|(_, h)| *h)
+            .collect();
+        (hashes, inner.pool_seq)
+    }
+
+    /// Writes everything that changed since the last flush in one database transaction (if
+    /// `--state` is on) and wakes subscribers.
+    fn flush(&self, inner: &mut Inner) -> NodeResult<()> {
+        let changes = inner.chain.db.take_changes();
+        let head = inner.chain.head().number();
+        inner.revision += 1;
+        if let Some(store) = &inner.store {
+            let dirty = std::mem::take(&mut inner.dirty);
+            let first_new = inner.persisted.min(dirty.truncate_from.unwrap_or(u64::MAX));
+            let from = usize::try_from(first_new).unwrap_or(usize::MAX);
+            let new_blocks = inner.chain.blocks.get(from..).unwrap_or_default();
+            let result = store.write(Update {
+                state: &inner.chain.db,
+                changes: &changes,
+                rewrite_state: dirty.rewrite_state,
+                truncate_from: dirty.truncate_from,
+                new_blocks,
+                dev: dirty.dev.then_some(&inner.dev),
+                pool: dirty.pool.then_some(inner.pool.as_slice()),
+            });
+            if let Err(err) = result {
+                // Nothing was written: write everything again next time.
+                inner.dirty = Dirty {
+                    rewrite_state: true,
+                    truncate_from: Some(first_new),
+                    dev: true,
+                    pool: true,
+                };
+                inner.persisted = first_new;
+                return Err(err);
+            }
+            inner.persisted = head + 1;
+        } else {
+            inner.dirty = Dirty::default();
+            inner.persisted = head + 1;
+        }
+        self.heads.send_if_modified(|event| {
+            let next = HeadEvent {
+                head,
+                epoch: inner.epoch,
+            };
+            let changed = *event != next;
+            *event = next;
+            changed
+        });
         Ok(())
     }
 
@@ -354,6 +574,17 @@ impl Backend {
         }
     }
 
+    fn next_block(&self, inner: &Inner) -> NextBlock {
+        let parent = &inner.chain.head().header;
+        NextBlock {
+            number: parent.number + 1,
+            timestamp: inner.dev.next_block_timestamp(parent.timestamp),
+            base_fee: next_base_fee(&self.params, &inner.dev, parent),
+            gas_limit: inner.dev.block_gas_limit,
+            beneficiary: inner.dev.coinbase,
+        }
+    }
+
     // ---------------------------------------------------------------- queries
 
     /// Latest block number.
@@ -363,10 +594,22 @@ impl Backend {
 
     /// Base fee the next block will have.
     pub fn next_base_fee(&self) -> u64 {
-        next_base_fee(&self.params, &self.inner.read().chain.head().header)
+        let inner = self.inner.read();
+        next_base_fee(&self.params, &inner.dev, &inner.chain.head().header)
     }
 
-    /// Resolves a block id to a block number, failing for unknown blocks.
+    /// Beneficiary of new blocks.
+    pub fn coinbase(&self) -> Address {
+        self.inner.read().dev.coinbase
+    }
+
+    /// A copy of the dev state.
+    pub fn dev_state(&self) -> DevState {
+        self.inner.read().dev.clone()
+    }
+
+    /// Resolves a block id to a mined block number, failing for unknown blocks (`pending` is
+    /// the head here; callers that serve the pending block check for it first).
     pub fn resolve(&self, id: Option<BlockId>) -> NodeResult<u64> {
         let inner = self.inner.read();
         resolve(&inner.chain, id)
@@ -401,35 +644,90 @@ impl Backend {
 
     /// Hashes of all pool transactions.
     pub fn pending_hashes(&self) -> Vec<B256> {
-        self.inner
-            .read()
-            .chain
-            .pool
-            .iter()
-            .map(|t| t.hash)
-            .collect()
+        self.inner.read().pool.iter().map(|t| t.hash).collect()
     }
 
     /// A pending transaction by hash.
     pub fn pending_tx(&self, hash: B256) -> Option<PoolTx> {
         self.inner
             .read()
-            .chain
             .pool
             .iter()
             .find(|t| t.hash == hash)
             .cloned()
     }
 
-    /// Runs `f` on the state at block `id`.
+    /// The block the pool would produce now: ready pool transactions executed in pool order on
+    /// top of the head, with the header the next block would get (timestamp, base fee, gas
+    /// limit, beneficiary), as anvil's pending block. Computed on demand and cached until the
+    /// head, the pool, the dev state or the clock's second change.
+    pub fn pending_block(&self) -> Arc<PendingBlock> {
+        let inner = self.inner.read();
+        self.pending_locked(&inner)
+    }
+
+    fn pending_locked(&self, inner: &Inner) -> Arc<PendingBlock> {
+        let next = self.next_block(inner);
+        let key = (inner.chain.head().hash, inner.revision, next.timestamp);
+        if let Some((k, block)) = &*self.pending.lock() {
+            if *k == key {
+                return block.clone();
+            }
+        }
+        let chain = &inner.chain;
+        let has_ready = next_ready(&chain.db, &inner.pool).is_some();
+        let mut pool = inner.pool.clone();
+        let (block, state) = if has_ready {
+            let mut db = chain.db.clone();
+            let (block, _) =
+                self.build_block(&mut db, &chain.hashes, &mut pool, chain.head(), &next, None);
+            db.take_changes();
+            (block, Some(db))
+        } else {
+            let mut empty = MemDb::default();
+            let (block, _) = self.build_block(
+                &mut empty,
+                &chain.hashes,
+                &mut Vec::new(),
+                chain.head(),
+                &next,
+                None,
+            );
+            (block, None)
+        };
+        let pending = Arc::new(PendingBlock { block, state });
+        *self.pending.lock() = Some((key, pending.clone()));
+        pending
+    }
+
+    /// Runs `f` on the header and state at block `id` (`pending`: the pending block's).
+    ///
+    /// # Errors
+    /// [`NodeError::NotFound`] for unknown blocks and states older than [`HISTORY`] blocks.
     pub fn with_state<T>(&self, id: Option<BlockId>, f: impl FnOnce(&MemDb) -> T) -> NodeResult<T> {
         let inner = self.inner.read();
-        let number = resolve(&inner.chain, id)?;
-        if number == inner.chain.head().number() {
-            return Ok(f(&inner.chain.db));
+        self.at(&inner, id, |_, db, _| f(db))
+    }
+
+    fn at<T>(
+        &self,
+        inner: &Inner,
+        id: Option<BlockId>,
+        f: impl FnOnce(&Header, &MemDb, &[B256]) -> T,
+    ) -> NodeResult<T> {
+        let chain = &inner.chain;
+        if matches!(id, Some(BlockId::Number(BlockNumberOrTag::Pending))) {
+            let pending = self.pending_locked(inner);
+            let db = pending.state.as_ref().unwrap_or(&chain.db);
+            return Ok(f(&pending.block.header, db, &chain.hashes));
         }
-        match inner.chain.history.get(&number) {
-            Some(db) => Ok(f(db)),
+        let number = resolve(chain, id)?;
+        let header = &chain.blocks[number as usize].header;
+        if number == chain.head().number() {
+            return Ok(f(header, &chain.db, &chain.hashes));
+        }
+        match chain.history.get(&number) {
+            Some(db) => Ok(f(header, db, &chain.hashes)),
             None => Err(NodeError::NotFound(format!(
                 "state for block {number} is not available (the node keeps the last {HISTORY} blocks)"
             ))),
@@ -439,7 +737,8 @@ impl Backend {
     /// Nonce of `address`; `pending` includes pool transactions.
     pub fn nonce(&self, address: Address, id: Option<BlockId>) -> NodeResult<u64> {
         if matches!(id, Some(BlockId::Number(BlockNumberOrTag::Pending))) {
-            return Ok(self.inner.read().chain.pending_nonce(&address));
+            let inner = self.inner.read();
+            return Ok(pending_nonce(&inner.chain.db, &inner.pool, &address));
         }
         self.with_state(id, |db| db.nonce(&address))
     }
@@ -501,35 +800,14 @@ impl Backend {
 
     // ---------------------------------------------------------------- execution
 
-    fn call_inner(
+    fn call_at(
         &self,
-        chain: &Chain,
+        header: &Header,
+        db: &MemDb,
+        hashes: &[B256],
         req: &TransactionRequest,
-        id: Option<BlockId>,
-        overrides: Option<&StateOverride>,
         gas: Option<u64>,
     ) -> NodeResult<ExecutionResult> {
-        let number = resolve(chain, id)?;
-        let header = &chain.blocks[number as usize].header;
-        let base: &MemDb = if number == chain.head().number() {
-            &chain.db
-        } else {
-            chain
-                .history
-                .get(&number)
-                .map(|d| d.as_ref())
-                .ok_or_else(|| {
-                    NodeError::NotFound(format!("state for block {number} is not available"))
-                })?
-        };
-        let overridden;
-        let db = match overrides {
-            Some(o) if !o.is_empty() => {
-                overridden = apply_overrides(base.clone(), o)?;
-                &overridden
-            }
-            _ => base,
-        };
         let cap = self.params.tx_gas_cap.min(header.gas_limit);
         let gas_limit = gas.or(req.gas).unwrap_or(cap).min(cap);
         let nonce = req
@@ -542,7 +820,7 @@ impl Backend {
             cfg.disable_base_fee = true;
         }
         let block = Self::block_env(header);
-        let mut view = StateView::new(db, &chain.hashes);
+        let mut view = StateView::new(db, hashes);
         let out = self
             .executor
             .transact(&mut view, &cfg, &block, env)
@@ -550,7 +828,11 @@ impl Backend {
         Ok(out.result)
     }
 
-    /// `eth_call`.
+    /// `eth_call` at block `id` (`pending`: on top of the pending block's state).
+    ///
+    /// # Errors
+    /// [`NodeError::Reverted`]/[`NodeError::Halted`] for failed executions, those of
+    /// [`Backend::with_state`] for unknown blocks, [`NodeError::TxRejected`] for invalid calls.
     pub fn call(
         &self,
         req: &TransactionRequest,
@@ -558,7 +840,13 @@ impl Backend {
         overrides: Option<&StateOverride>,
     ) -> NodeResult<Bytes> {
         let inner = self.inner.read();
-        let result = self.call_inner(&inner.chain, req, id, overrides, None)?;
+        let result = self.at(&inner, id, |header, db, hashes| match overrides {
+            Some(o) if !o.is_empty() => {
+                let db = apply_overrides(db.clone(), o)?;
+                self.call_at(header, &db, hashes, req, None)
+            }
+            _ => self.call_at(header, db, hashes, req, None),
+        })??;
         CallOutcome { result }.into_output()
     }
 
@@ -570,26 +858,42 @@ impl Backend {
         overrides: Option<&StateOverride>,
     ) -> NodeResult<u64> {
         let inner = self.inner.read();
-        let chain = &inner.chain;
-        let number = resolve(chain, id)?;
-        let header_limit = chain.blocks[number as usize].header.gas_limit;
+        self.at(&inner, id, |header, db, hashes| {
+            self.estimate_at(header, db, hashes, req, overrides)
+        })?
+    }
+
+    fn estimate_at(
+        &self,
+        header: &Header,
+        db: &MemDb,
+        hashes: &[B256],
+        req: &TransactionRequest,
+        overrides: Option<&StateOverride>,
+    ) -> NodeResult<u64> {
+        let header_limit = header.gas_limit;
         let mut hi = req
             .gas
             .unwrap_or(u64::MAX)
             .min(self.params.tx_gas_cap)
             .min(header_limit);
+        let overridden = match overrides {
+            Some(o) if !o.is_empty() => Some(apply_overrides(db.clone(), o)?),
+            _ => None,
+        };
+        let db = overridden.as_ref().unwrap_or(db);
         // Cap by what the sender can pay for when a price is given.
         let price = req.gas_price.or(req.max_fee_per_gas).unwrap_or(0);
         if price > 0 {
             let from = req.from.unwrap_or_default();
-            let balance = self.with_state_locked(chain, number, |db| db.balance(&from))?;
+            let balance = db.balance(&from);
             let available = balance.saturating_sub(req.value.unwrap_or_default());
             let allowance = available / U256::from(price);
             if allowance < U256::from(hi) {
                 hi = allowance.to::<u64>();
             }
         }
-        let run = |gas: u64| self.call_inner(chain, req, id, overrides, Some(gas));
+        let run = |gas: u64| self.call_at(header, db, hashes, req, Some(gas));
         let first = run(hi);
         let used = match first {
             Ok(ExecutionResult::Success { ref gas, .. }) => gas.tx_gas_used(),
@@ -639,38 +943,31 @@ impl Backend {
         Ok(hi)
     }
 
-    fn with_state_locked<T>(
-        &self,
-        chain: &Chain,
-        number: u64,
-        f: impl FnOnce(&MemDb) -> T,
-    ) -> NodeResult<T> {
-        if number == chain.head().number() {
-            return Ok(f(&chain.db));
-        }
-        chain.history.get(&number).map(|db| f(db)).ok_or_else(|| {
-            NodeError::NotFound(format!("state for block {number} is not available"))
-        })
-    }
-
     // ---------------------------------------------------------------- transactions
 
-    /// Validates and queues a signed transaction; mines it at once under automine.
+    /// Validates and queues a signed transaction; under automine mines it (and every other ready
+    /// transaction) at once. Returns after the result is durable (`--state`).
+    ///
+    /// # Errors
+    /// [`NodeError::TxRejected`] with geth's wording for invalid transactions (the pool is left
+    /// as it was), or the error that dropped the transaction while mining it.
     pub fn submit(&self, envelope: TxEnvelope, sender: Address) -> NodeResult<B256> {
         let hash = *envelope.tx_hash();
         let mut inner = self.inner.write();
-        self.validate(&inner.chain, &envelope, sender)?;
-        let chain = &mut inner.chain;
-        if chain.tx_index.contains_key(&hash) || chain.pool.iter().any(|t| t.hash == hash) {
+        self.validate(&inner, &envelope, sender)?;
+        // Under automine a transaction usually enters and leaves the pool in this call: then the
+        // stored pool does not change and is not rewritten.
+        let pool_clean = inner.pool.is_empty() && !inner.dirty.pool;
+        if inner.chain.tx_index.contains_key(&hash) || inner.pool.iter().any(|t| t.hash == hash) {
             return Err(NodeError::TxRejected("already known".into()));
         }
         let nonce = envelope.nonce();
-        if let Some(pos) = chain
+        if let Some(pos) = inner
             .pool
             .iter()
             .position(|t| t.sender == sender && t.envelope.nonce() == nonce)
         {
-            let old = &chain.pool[pos].envelope;
+            let old = &inner.pool[pos].envelope;
             let bump = |v: u128| v.saturating_mul(110) / 100;
             if envelope.max_fee_per_gas() < bump(old.max_fee_per_gas())
                 || envelope.max_priority_fee_per_gas().unwrap_or(0)
@@ -680,29 +977,45 @@ impl Backend {
                     "replacement transaction underpriced".into(),
                 ));
             }
-            chain.pool.remove(pos);
+            inner.pool.remove(pos);
         }
-        if chain.pool.len() >= MAX_POOL {
+        if inner.pool.len() >= MAX_POOL {
             return Err(NodeError::TxRejected("txpool is full".into()));
         }
-        chain.pool.push(PoolTx {
+        inner.pool.push(PoolTx {
             envelope,
             hash,
             sender,
         });
-        if inner.automine {
+        inner.dirty.pool = true;
+        inner.pool_seq += 1;
+        let seq = inner.pool_seq;
+        inner.pool_log.push_back((seq, hash));
+        while inner.pool_log.len() > MAX_POOL_LOG {
+            inner.pool_log.pop_front();
+        }
+        let mut failure = None;
+        if inner.dev.automine {
             // One block per ready transaction; a transaction behind a nonce gap waits.
-            while has_ready(&inner.chain) {
-                let (_, rejected) = self.mine_locked(&mut inner, None, Some(1))?;
+            while next_ready(&inner.chain.db, &inner.pool).is_some() {
+                let (_, rejected) = self.mine_locked(&mut inner, Some(1))?;
                 if let Some((_, err)) = rejected.into_iter().find(|(h, _)| *h == hash) {
-                    return Err(err);
+                    failure = Some(err);
                 }
             }
         }
-        Ok(hash)
+        if pool_clean && inner.pool.is_empty() {
+            inner.dirty.pool = false;
+        }
+        self.flush(&mut inner)?;
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(hash),
+        }
     }
 
-    fn validate(&self, chain: &Chain, tx: &TxEnvelope, sender: Address) -> NodeResult<()> {
+    fn validate(&self, inner: &Inner, tx: &TxEnvelope, sender: Address) -> NodeResult<()> {
+        let chain = &inner.chain;
         use alloy_consensus::TxType;
         if matches!(tx.tx_type(), TxType::Eip4844 | TxType::Eip7702) {
             return Err(NodeError::TxRejected(
@@ -721,7 +1034,7 @@ impl Backend {
             }
         }
         let head = &chain.head().header;
-        if tx.gas_limit() > self.params.tx_gas_cap.min(head.gas_limit) {
+        if tx.gas_limit() > self.params.tx_gas_cap.min(inner.dev.block_gas_limit) {
             return Err(NodeError::TxRejected("exceeds block gas limit".into()));
         }
         let (intrinsic, floor) =
@@ -748,7 +1061,7 @@ impl Backend {
                 ));
             }
         }
-        let base_fee = next_base_fee(&self.params, head);
+        let base_fee = next_base_fee(&self.params, &inner.dev, head);
         if tx.max_fee_per_gas() < u128::from(base_fee) {
             return Err(NodeError::TxRejected(format!(
                 "transaction underpriced: max fee per gas less than block base fee: address {sender}, maxFeePerGas: {}, baseFee: {base_fee}",
@@ -788,12 +1101,13 @@ impl Backend {
             .from
             .ok_or_else(|| NodeError::InvalidParams("missing \"from\" field".into()))?;
         let signer = self.signers.iter().find(|s| s.address() == from).cloned();
-        let impersonated = self.inner.read().impersonated.contains(&from);
+        let impersonated = self.inner.read().dev.impersonated.contains(&from);
         if signer.is_none() && !impersonated {
             return Err(NodeError::TxRejected(format!("unknown account {from}")));
         }
         if req.nonce.is_none() {
-            req.nonce = Some(self.inner.read().chain.pending_nonce(&from));
+            let inner = self.inner.read();
+            req.nonce = Some(pending_nonce(&inner.chain.db, &inner.pool, &from));
         }
         req.chain_id = Some(self.params.chain_id);
         if req.to.is_none() {
@@ -837,63 +1151,84 @@ impl Backend {
 
     // ---------------------------------------------------------------- mining
 
-    /// Mines one block with ready pool transactions (all that fit, or at most `max_txs`).
-    pub fn mine(&self, timestamp: Option<u64>) -> NodeResult<Arc<Block>> {
+    /// Mines one block with every ready pool transaction; durable when this returns.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn mine(&self) -> NodeResult<Arc<Block>> {
         let mut inner = self.inner.write();
-        let (block, _) = self.mine_locked(&mut inner, timestamp, None)?;
+        let (block, _) = self.mine_locked(&mut inner, None)?;
+        self.flush(&mut inner)?;
         Ok(block)
     }
 
-    fn mine_locked(
-        &self,
-        inner: &mut Inner,
-        timestamp: Option<u64>,
-        max_txs: Option<usize>,
-    ) -> NodeResult<Mined> {
-        let chain = &mut inner.chain;
-        let parent = chain.head().clone();
-        let base_fee = next_base_fee(&self.params, &parent.header);
-        let wall = (now() as i64).saturating_add(chain.time_offset).max(0) as u64;
-        if let Some(ts) = timestamp {
-            if ts < parent.header.timestamp {
-                return Err(NodeError::InvalidParams(format!(
-                    "timestamp {ts} is lower than the previous block's timestamp {}",
-                    parent.header.timestamp
-                )));
+    /// Mines `blocks` blocks (anvil's `anvil_mine`): with `interval`, the clock moves forward by
+    /// `interval` seconds before each block (so consecutive blocks are `interval` apart). The
+    /// lock is released between blocks; everything is written in one database transaction at the
+    /// end (a crash in between loses the whole call, which was not acknowledged).
+    ///
+    /// # Errors
+    /// [`NodeError::InvalidParams`] if the clock would pass [`dev::MAX_TIMESTAMP`] (blocks mined
+    /// before that are kept); [`NodeError::Internal`] if the database cannot be written.
+    pub fn mine_blocks(&self, blocks: u64, interval: Option<u64>) -> NodeResult<()> {
+        let mut result = Ok(());
+        for _ in 0..blocks {
+            let mut inner = self.inner.write();
+            if let Some(seconds) = interval {
+                if let Err(err) = inner.dev.increase_time(seconds) {
+                    result = Err(err);
+                    break;
+                }
+            }
+            if let Err(err) = self.mine_locked(&mut inner, None) {
+                result = Err(err);
+                break;
             }
         }
-        let timestamp = timestamp
-            .or(chain.next_timestamp.take())
-            .unwrap_or_else(|| wall.max(parent.header.timestamp));
-        let number = parent.number() + 1;
-        let mix_hash = keccak256([parent.hash.as_slice(), &number.to_be_bytes()].concat());
+        let mut inner = self.inner.write();
+        inner.dirty.dev = true;
+        self.flush(&mut inner)?;
+        result
+    }
+
+    fn build_block(
+        &self,
+        db: &mut MemDb,
+        hashes: &[B256],
+        pool: &mut Vec<PoolTx>,
+        parent: &Block,
+        next: &NextBlock,
+        max_txs: Option<usize>,
+    ) -> (Block, Vec<(B256, NodeError)>) {
+        let mix_hash = keccak256([parent.hash.as_slice(), &next.number.to_be_bytes()].concat());
         let mut header = Header {
             parent_hash: parent.hash,
             ommers_hash: EMPTY_OMMER_ROOT_HASH,
-            beneficiary: SEQUENCER,
-            number,
-            gas_limit: self.params.block_gas_limit,
-            timestamp,
+            beneficiary: next.beneficiary,
+            number: next.number,
+            gas_limit: next.gas_limit,
+            timestamp: next.timestamp,
             mix_hash,
-            base_fee_per_gas: Some(base_fee),
+            base_fee_per_gas: Some(next.base_fee),
             difficulty: U256::from(1),
             ..Default::default()
         };
         let block_env = Self::block_env(&header);
         let cfg = self.cfg();
-        let state_before = chain.db.clone();
         let mut txs = Vec::new();
         let mut rejected = Vec::new();
         let mut cumulative = 0u64;
         while max_txs.is_none_or(|m| txs.len() < m) {
-            let Some(pos) = next_ready(chain) else { break };
-            if cumulative + chain.pool[pos].envelope.gas_limit() > header.gas_limit {
+            let Some(pos) = next_ready(db, pool) else {
+                break;
+            };
+            if cumulative + pool[pos].envelope.gas_limit() > header.gas_limit {
                 break;
             }
-            let pooled = chain.pool.remove(pos);
+            let pooled = pool.remove(pos);
             let env: TxEnv = convert::tx_env(&pooled.envelope, pooled.sender);
             let result = {
-                let mut view = StateView::new(&chain.db, &chain.hashes);
+                let mut view = StateView::new(db, hashes);
                 self.executor.transact(&mut view, &cfg, &block_env, env)
             };
             let out = match result {
@@ -903,7 +1238,7 @@ impl Backend {
                     continue;
                 }
             };
-            chain.db.commit(out.state);
+            db.commit(out.state);
             let result = out.result;
             let gas_used = result.tx_gas_used();
             cumulative += gas_used;
@@ -918,7 +1253,10 @@ impl Backend {
                     cumulative_gas_used: cumulative,
                     logs: result.logs().to_vec(),
                     contract_address,
-                    effective_gas_price: convert::effective_gas_price(&pooled.envelope, base_fee),
+                    effective_gas_price: convert::effective_gas_price(
+                        &pooled.envelope,
+                        next.base_fee,
+                    ),
                 },
                 envelope: pooled.envelope,
                 hash: pooled.hash,
@@ -947,78 +1285,204 @@ impl Backend {
             [
                 parent.header.state_root.as_slice(),
                 header.transactions_root.as_slice(),
-                &number.to_be_bytes(),
+                &next.number.to_be_bytes(),
             ]
             .concat(),
         );
         let hash = header.hash_slow();
-        let block = chain.push_block(Block { header, hash, txs });
+        (Block { header, hash, txs }, rejected)
+    }
+
+    /// Mines one block (at most `max_txs` transactions) without flushing.
+    fn mine_locked(&self, inner: &mut Inner, max_txs: Option<usize>) -> NodeResult<Mined> {
+        let next = self.next_block(inner);
+        let Inner {
+            chain, pool, dev, ..
+        } = &mut *inner;
+        let parent = chain.head().clone();
+        let state_before = chain.db.clone();
+        let before = pool.len();
+        let (block, rejected) =
+            self.build_block(&mut chain.db, &chain.hashes, pool, &parent, &next, max_txs);
+        let pool_changed = pool.len() != before;
+        let block = chain.push_block(block);
         chain
             .history
             .insert(parent.number(), Arc::new(state_before));
         while chain.history.len() > HISTORY {
             chain.history.pop_first();
         }
-        self.persist(chain)?;
-        // No receivers is fine.
-        let _ = self.blocks_tx.send(block.clone());
+        dev.block_mined(next.timestamp);
+        dev.next_base_fee = None;
+        inner.dirty.dev = true;
+        inner.dirty.pool |= pool_changed;
         Ok((block, rejected))
     }
 
     // ---------------------------------------------------------------- dev methods
 
     /// Mutates the current state (dev methods) and persists it.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
     pub fn modify_state(&self, f: impl FnOnce(&mut MemDb)) -> NodeResult<()> {
         let mut inner = self.inner.write();
         f(&mut inner.chain.db);
-        self.persist(&inner.chain)
+        self.flush(&mut inner)
     }
 
-    /// Turns automine on or off.
-    pub fn set_automine(&self, on: bool) {
-        self.inner.write().automine = on;
+    /// `anvil_setBalance`: sets a balance, refusing values that would make all balances add up
+    /// to more than 2^256 − 1 wei. Below that bound no transfer can overflow a balance; above it,
+    /// revm's `OverflowPayment` halt charges the sender the value and credits no one
+    /// (revm `crates/context/src/journal/inner.rs`, `transfer`), destroying ether.
+    ///
+    /// # Errors
+    /// [`NodeError::InvalidParams`] for such a balance; [`NodeError::Internal`] if the database
+    /// cannot be written.
+    pub fn set_balance(&self, address: Address, balance: U256) -> NodeResult<()> {
+        let mut inner = self.inner.write();
+        let db = &inner.chain.db;
+        let others = db.total_balance().map(|total| total - db.balance(&address));
+        if others.and_then(|o| o.checked_add(balance)).is_none() {
+            return Err(NodeError::InvalidParams(format!(
+                "balance {balance} would make the total ether supply exceed 2^256 - 1 wei, which \
+                 the EVM cannot conserve (other accounts hold {})",
+                others
+                    .map(|o| o.to_string())
+                    .unwrap_or_else(|| "more".into())
+            )));
+        }
+        inner.chain.db.set_balance(address, balance);
+        self.flush(&mut inner)
+    }
+
+    fn edit_dev<T>(&self, f: impl FnOnce(&mut Inner) -> NodeResult<T>) -> NodeResult<T> {
+        let mut inner = self.inner.write();
+        let out = f(&mut inner)?;
+        inner.dirty.dev = true;
+        self.flush(&mut inner)?;
+        Ok(out)
+    }
+
+    /// Turns automine on or off (persisted).
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn set_automine(&self, on: bool) -> NodeResult<()> {
+        self.edit_dev(|inner| {
+            inner.dev.automine = on;
+            if on {
+                inner.dev.interval_ms = None;
+            }
+            Ok(())
+        })
     }
 
     /// Whether automine is on.
     pub fn automine(&self) -> bool {
-        self.inner.read().automine
+        self.inner.read().dev.automine
     }
 
-    /// Starts or stops impersonating `address`.
-    pub fn impersonate(&self, address: Address, on: bool) {
-        let mut inner = self.inner.write();
-        if on {
-            inner.impersonated.insert(address);
-        } else {
-            inner.impersonated.remove(&address);
-        }
+    /// Records the interval-mining period (`None`: off); a period turns automine off.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn set_interval_mining(&self, millis: Option<u64>) -> NodeResult<()> {
+        self.edit_dev(|inner| {
+            inner.dev.interval_ms = millis;
+            if millis.is_some() {
+                inner.dev.automine = false;
+            }
+            Ok(())
+        })
     }
 
-    /// Adds `seconds` to the clock; returns the total offset.
-    pub fn increase_time(&self, seconds: u64) -> i64 {
-        let mut inner = self.inner.write();
-        let offset = inner
-            .chain
-            .time_offset
-            .saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
-        inner.chain.time_offset = offset;
-        offset
+    /// Starts or stops impersonating `address` (persisted).
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn impersonate(&self, address: Address, on: bool) -> NodeResult<()> {
+        self.edit_dev(|inner| {
+            if on {
+                inner.dev.impersonated.insert(address);
+            } else {
+                inner.dev.impersonated.remove(&address);
+            }
+            Ok(())
+        })
     }
 
-    /// Forces the next block's timestamp; it must not precede the head's.
+    /// `evm_increaseTime`: adds `seconds` to the clock; returns the total offset.
+    ///
+    /// # Errors
+    /// [`NodeError::InvalidParams`] past [`dev::MAX_TIMESTAMP`]; [`NodeError::Internal`] if the
+    /// database cannot be written.
+    pub fn increase_time(&self, seconds: u64) -> NodeResult<i64> {
+        self.edit_dev(|inner| inner.dev.increase_time(seconds))
+    }
+
+    /// `evm_setNextBlockTimestamp`: forces the next block's timestamp.
+    ///
+    /// # Errors
+    /// [`NodeError::InvalidParams`] below the head's timestamp or past
+    /// [`dev::MAX_TIMESTAMP`]; [`NodeError::Internal`] if the database cannot be written.
     pub fn set_next_timestamp(&self, timestamp: u64) -> NodeResult<()> {
-        let mut inner = self.inner.write();
-        let head = inner.chain.head().header.timestamp;
-        if timestamp < head {
-            return Err(NodeError::InvalidParams(format!(
-                "timestamp {timestamp} is lower than the previous block's timestamp {head}"
-            )));
-        }
-        inner.chain.next_timestamp = Some(timestamp);
-        Ok(())
+        self.edit_dev(|inner| {
+            let head = inner.chain.head().header.timestamp;
+            inner.dev.set_next_timestamp(timestamp, head)
+        })
     }
 
-    /// Takes a snapshot; returns its id.
+    /// `anvil_setCoinbase`: the beneficiary of new blocks.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn set_coinbase(&self, address: Address) -> NodeResult<()> {
+        self.edit_dev(|inner| {
+            inner.dev.coinbase = address;
+            Ok(())
+        })
+    }
+
+    /// `evm_setBlockGasLimit`: the gas limit of new blocks.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn set_block_gas_limit(&self, gas_limit: u64) -> NodeResult<()> {
+        self.edit_dev(|inner| {
+            inner.dev.block_gas_limit = gas_limit;
+            Ok(())
+        })
+    }
+
+    /// `anvil_setNextBlockBaseFeePerGas`: the next block's base fee (later blocks follow EIP-1559
+    /// from it, with the node's floor).
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn set_next_base_fee(&self, base_fee: u64) -> NodeResult<()> {
+        self.edit_dev(|inner| {
+            inner.dev.next_base_fee = Some(base_fee);
+            Ok(())
+        })
+    }
+
+    /// `anvil_dropTransaction`: removes a pool transaction; returns its hash if it was there.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn drop_transaction(&self, hash: B256) -> NodeResult<Option<B256>> {
+        let mut inner = self.inner.write();
+        let Some(pos) = inner.pool.iter().position(|t| t.hash == hash) else {
+            return Ok(None);
+        };
+        inner.pool.remove(pos);
+        inner.dirty.pool = true;
+        self.flush(&mut inner)?;
+        Ok(Some(hash))
+    }
+
+    /// Takes a snapshot of state and blocks; returns its id (0, 1, 2, ... as anvil).
     pub fn snapshot(&self) -> u64 {
         let mut inner = self.inner.write();
         let id = inner.next_snapshot;
@@ -1028,53 +1492,136 @@ impl Backend {
         id
     }
 
-    /// Reverts to snapshot `id`, dropping it and every later one. False if unknown.
+    fn replace_chain(&self, inner: &mut Inner, chain: Chain, fork_point: u64) {
+        inner.chain = chain;
+        inner.chain.db.take_changes();
+        inner.dirty.rewrite_state = true;
+        inner.dirty.dev = true;
+        let keep = fork_point + 1;
+        inner.dirty.truncate_from = Some(inner.dirty.truncate_from.map_or(keep, |t| t.min(keep)));
+        inner.epoch += 1;
+        let epoch = inner.epoch;
+        inner.reorgs.push_back((epoch, fork_point));
+        while inner.reorgs.len() > MAX_REORGS {
+            inner.reorgs.pop_front();
+        }
+    }
+
+    /// Reverts to snapshot `id`, dropping it and every later one; the clock restarts at the
+    /// restored head's timestamp; the pool is kept (as anvil). False if unknown.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
     pub fn revert(&self, id: u64) -> NodeResult<bool> {
         let mut inner = self.inner.write();
         let Some(chain) = inner.snapshots.remove(&id) else {
             return Ok(false);
         };
         inner.snapshots.retain(|k, _| *k < id);
-        inner.chain = chain;
-        self.persist(&inner.chain)?;
+        let head = chain.head().number();
+        let timestamp = chain.head().header.timestamp;
+        self.replace_chain(&mut inner, chain, head);
+        inner.dev.reset_clock(timestamp);
+        self.flush(&mut inner)?;
         Ok(true)
     }
 
-    /// Serialises the whole chain (state and blocks).
+    /// `anvil_reset` without forking: a fresh genesis (same genesis timestamp), empty pool, no
+    /// snapshots, the clock at the genesis timestamp, coinbase, gas limit and base fee back to
+    /// the node's configuration; impersonations and the mining mode are kept (as anvil).
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if the database cannot be written.
+    pub fn reset(&self) -> NodeResult<()> {
+        let mut inner = self.inner.write();
+        let mut chain = genesis(&self.params, &self.executor);
+        let genesis_ts = inner.chain.blocks[0].header.timestamp;
+        let mut header = chain.blocks[0].header.clone();
+        header.timestamp = genesis_ts;
+        let hash = header.hash_slow();
+        chain.blocks[0] = Arc::new(Block {
+            header,
+            hash,
+            txs: Vec::new(),
+        });
+        chain.reindex();
+        self.replace_chain(&mut inner, chain, 0);
+        inner.dirty.truncate_from = Some(0);
+        inner.snapshots.clear();
+        inner.pool.clear();
+        inner.dirty.pool = true;
+        let defaults = default_dev(&self.params);
+        inner.dev.coinbase = defaults.coinbase;
+        inner.dev.block_gas_limit = defaults.block_gas_limit;
+        inner.dev.next_base_fee = None;
+        inner.dev.reset_clock(genesis_ts);
+        self.flush(&mut inner)
+    }
+
+    /// Serialises the whole chain (state, blocks, dev state) as a JSON state document.
+    ///
+    /// # Errors
+    /// [`NodeError::Internal`] if serialisation fails.
     pub fn dump_state(&self) -> NodeResult<Vec<u8>> {
         let inner = self.inner.read();
         serde_json::to_vec(&persist::StateFile::from_chain(
             self.params.chain_id,
             &inner.chain,
+            &inner.dev,
         ))
         .map_err(|e| NodeError::Internal(e.to_string()))
     }
 
-    /// Replaces the chain with a dump produced by [`Backend::dump_state`].
+    /// Replaces the chain with a document produced by [`Backend::dump_state`] (snapshots are
+    /// dropped; the dev state is taken from the document if it has one).
+    ///
+    /// # Errors
+    /// [`NodeError::InvalidParams`] for malformed documents, another chain id, or balances
+    /// adding up to more than 2^256 − 1 wei; [`NodeError::Internal`] if the database cannot be
+    /// written. The chain is unchanged on error.
     pub fn load_state(&self, bytes: &[u8]) -> NodeResult<()> {
-        let file: persist::StateFile = serde_json::from_slice(bytes)
-            .map_err(|e| NodeError::InvalidParams(format!("invalid state dump: {e}")))?;
-        file.check()?;
+        let file = persist::parse(bytes)?;
+        if file.chain_id != self.params.chain_id {
+            return Err(NodeError::InvalidParams(format!(
+                "state dump is for chain {}, node runs chain {}",
+                file.chain_id, self.params.chain_id
+            )));
+        }
+        let (chain, dev, offset) = file.into_parts();
         let mut inner = self.inner.write();
-        inner.chain = file.into_chain();
+        self.replace_chain(&mut inner, chain, 0);
+        inner.dirty.truncate_from = Some(0);
         inner.snapshots.clear();
-        self.persist(&inner.chain)
+        match dev {
+            Some(dev) => inner.dev = dev,
+            None => inner.dev.time_offset = offset,
+        }
+        self.flush(&mut inner)
     }
 }
 
-fn has_ready(chain: &Chain) -> bool {
-    next_ready(chain).is_some()
-}
-
 /// Index of the next pool transaction whose nonce matches its sender's state nonce.
-fn next_ready(chain: &Chain) -> Option<usize> {
-    chain
-        .pool
-        .iter()
-        .position(|t| t.envelope.nonce() == chain.db.nonce(&t.sender))
+fn next_ready(db: &MemDb, pool: &[PoolTx]) -> Option<usize> {
+    pool.iter()
+        .position(|t| t.envelope.nonce() == db.nonce(&t.sender))
 }
 
-fn next_base_fee(params: &ChainParams, parent: &Header) -> u64 {
+/// The state nonce of `address` plus its consecutive pool transactions.
+fn pending_nonce(db: &MemDb, pool: &[PoolTx], address: &Address) -> u64 {
+    let mut nonce = db.nonce(address);
+    while pool
+        .iter()
+        .any(|tx| tx.sender == *address && tx.envelope.nonce() == nonce)
+    {
+        nonce += 1;
+    }
+    nonce
+}
+
+fn next_base_fee(params: &ChainParams, dev: &DevState, parent: &Header) -> u64 {
+    if let Some(fee) = dev.next_base_fee {
+        return fee;
+    }
     let base = parent.base_fee_per_gas.unwrap_or(params.min_base_fee);
     calc_next_block_base_fee(
         parent.gas_used,
@@ -1154,31 +1701,25 @@ fn genesis(params: &ChainParams, executor: &Executor) -> Chain {
         difficulty: U256::from(1),
         number: 0,
         gas_limit: params.block_gas_limit,
-        timestamp: now(),
+        timestamp: dev::now(),
         base_fee_per_gas: Some(params.min_base_fee),
         ..Default::default()
     };
     let hash = header.hash_slow();
-    let mut chain = Chain {
+    Chain::from_parts(
         db,
-        blocks: Vec::new(),
-        hashes: Vec::new(),
-        history: BTreeMap::new(),
-        tx_index: HashMap::new(),
-        block_index: HashMap::new(),
-        pool: Vec::new(),
-        time_offset: 0,
-        next_timestamp: None,
-    };
-    chain.push_block(Block {
-        header,
-        hash,
-        txs: Vec::new(),
-    });
-    chain
+        vec![Block {
+            header,
+            hash,
+            txs: Vec::new(),
+        }],
+    )
 }
 
 /// Recovers the sender of a signed transaction.
+///
+/// # Errors
+/// [`NodeError::TxRejected`] ("invalid sender") if the signature does not recover.
 pub fn recover_sender(tx: &TxEnvelope) -> NodeResult<Address> {
     use alloy_consensus::transaction::SignerRecoverable;
     tx.recover_signer()

@@ -1,19 +1,18 @@
-//! State files: the JSON document written by `--state` and `anvil_dumpState`.
+//! JSON state documents: what `anvil_dumpState` returns and `anvil_loadState` accepts, and the
+//! format of `--state` files written before the redb database (`store.rs`), which are migrated on
+//! first open.
 
 use std::{
     collections::{BTreeMap, HashMap},
-    fs,
-    io::Write,
-    path::Path,
     sync::Arc,
 };
 
 use serde::{Deserialize, Serialize};
 
-use super::{chain::Block, db::MemDb, Chain};
+use super::{chain::Block, db::MemDb, dev::DevState, Chain};
 use crate::error::{NodeError, NodeResult};
 
-/// Current state-file format version.
+/// JSON format version.
 pub const VERSION: u32 = 1;
 
 /// Everything needed to resume a chain: state, blocks and clock.
@@ -30,21 +29,29 @@ pub struct StateFile {
     /// Clock offset in seconds.
     #[serde(default)]
     pub time_offset: i64,
+    /// Dev state (absent in files written before it was added: the clock offset above is used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<DevState>,
 }
 
 impl StateFile {
-    /// Captures `chain`.
-    pub fn from_chain(chain_id: u64, chain: &Chain) -> Self {
+    /// Captures `chain` and the dev state.
+    pub fn from_chain(chain_id: u64, chain: &Chain, dev: &DevState) -> Self {
         Self {
             version: VERSION,
             chain_id,
             state: chain.db.clone(),
             blocks: chain.blocks.iter().map(|b| b.as_ref().clone()).collect(),
-            time_offset: chain.time_offset,
+            time_offset: dev.time_offset,
+            dev: Some(dev.clone()),
         }
     }
 
-    /// Rejects files this node cannot use.
+    /// Rejects documents this node cannot use.
+    ///
+    /// # Errors
+    /// [`NodeError::InvalidParams`] for another version, no blocks, non-contiguous blocks, or a
+    /// total balance above 2^256 − 1 wei.
     pub fn check(&self) -> NodeResult<()> {
         if self.version != VERSION {
             return Err(NodeError::InvalidParams(format!(
@@ -52,63 +59,66 @@ impl StateFile {
                 self.version
             )));
         }
-        if self.blocks.is_empty() {
-            return Err(NodeError::InvalidParams("state has no blocks".into()));
-        }
-        if self
-            .blocks
-            .iter()
-            .enumerate()
-            .any(|(i, b)| b.number() != i as u64)
-        {
+        check_blocks(&self.blocks)?;
+        if self.state.total_balance().is_none() {
             return Err(NodeError::InvalidParams(
-                "state blocks are not contiguous".into(),
+                "state balances add up to more than 2^256 - 1 wei".into(),
             ));
         }
         Ok(())
     }
 
-    /// Turns the file back into a chain (historical states are not kept).
-    pub fn into_chain(self) -> Chain {
+    /// Splits the document into a chain (historical states are not kept) and the dev state it
+    /// carries, if any (older files carry only the clock offset).
+    pub fn into_parts(self) -> (Chain, Option<DevState>, i64) {
+        let chain = Chain::from_parts(self.state, self.blocks);
+        (chain, self.dev, self.time_offset)
+    }
+}
+
+/// Checks that `blocks` start at genesis and are numbered consecutively.
+///
+/// # Errors
+/// [`NodeError::InvalidParams`] otherwise.
+pub fn check_blocks(blocks: &[Block]) -> NodeResult<()> {
+    if blocks.is_empty() {
+        return Err(NodeError::InvalidParams("state has no blocks".into()));
+    }
+    if blocks
+        .iter()
+        .enumerate()
+        .any(|(i, b)| b.number() != i as u64)
+    {
+        return Err(NodeError::InvalidParams(
+            "state blocks are not contiguous".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Chain {
+    /// A chain from a head state and its blocks (checked with [`check_blocks`]).
+    pub fn from_parts(db: MemDb, blocks: Vec<Block>) -> Self {
         let mut chain = Chain {
-            db: self.state,
-            blocks: self.blocks.into_iter().map(Arc::new).collect(),
+            db,
+            blocks: blocks.into_iter().map(Arc::new).collect(),
             hashes: Vec::new(),
             history: BTreeMap::new(),
             tx_index: HashMap::new(),
             block_index: HashMap::new(),
-            pool: Vec::new(),
-            time_offset: self.time_offset,
-            next_timestamp: None,
         };
         chain.reindex();
         chain
     }
 }
 
-/// Reads and checks a state file.
-pub fn load_file(path: &Path) -> NodeResult<StateFile> {
-    let bytes = fs::read(path)
-        .map_err(|e| NodeError::Internal(format!("reading {}: {e}", path.display())))?;
-    let file: StateFile = serde_json::from_slice(&bytes)
-        .map_err(|e| NodeError::Internal(format!("parsing {}: {e}", path.display())))?;
+/// Parses a JSON state document.
+///
+/// # Errors
+/// [`NodeError::InvalidParams`] if it is not one, or [`StateFile::check`] refuses it.
+pub fn parse(bytes: &[u8]) -> NodeResult<StateFile> {
+    let file: StateFile = serde_json::from_slice(bytes)
+        .map_err(|e| NodeError::InvalidParams(format!("invalid state dump: {e}")))?;
     file.check()?;
     Ok(file)
-}
-
-/// Writes a state file atomically: a temporary file in the same directory, synced, then renamed
-/// over the target.
-pub fn save_file(path: &Path, file: &StateFile) -> NodeResult<()> {
-    let io = |e: std::io::Error| NodeError::Internal(format!("writing {}: {e}", path.display()));
-    let bytes = serde_json::to_vec(file).map_err(|e| NodeError::Internal(e.to_string()))?;
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    {
-        let mut f = fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
 }

@@ -260,7 +260,7 @@ async fn raw_legacy_2930_and_1559_transactions() {
         .await
         .as_str()
         .unwrap()
-        .starts_with("devnet/"));
+        .starts_with("anvil/v1.0.0 (compute-market-devnet/"));
     assert_eq!(
         rpc_ok(&url, "eth_accounts", json!([]))
             .await

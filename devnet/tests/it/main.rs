@@ -3,9 +3,13 @@
 
 mod cli;
 mod conformance;
+mod crash;
 mod dev;
+mod hardhat;
 mod js;
+mod pending;
 mod persistence;
+mod regressions;
 mod robustness;
 mod stylus;
 mod utils;

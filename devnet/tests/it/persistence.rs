@@ -121,3 +121,90 @@ async fn dump_and_load_state() {
         "0x1"
     );
 }
+
+/// A JSON state file of the previous format (no dev state) is migrated to the database on first
+/// open; the JSON is kept as `PATH.v1.json`.
+#[tokio::test]
+async fn json_state_file_is_migrated() {
+    let node = start().await;
+    let url = node.url();
+    let who = address!("00000000000000000000000000000000000000c7");
+    rpc_ok(&url, "anvil_setBalance", json!([who, "0x4321"])).await;
+    rpc_ok(&url, "evm_mine", json!([])).await;
+    let dump = rpc_ok(&url, "anvil_dumpState", json!([])).await;
+    let bytes = alloy_primitives::hex::decode(dump.as_str().unwrap()).unwrap();
+    let mut old: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    old.as_object_mut().unwrap().remove("dev");
+    old["time_offset"] = json!(777);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chain.json");
+    std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+
+    let node = start_with(|c| c.state_path = Some(path.clone())).await;
+    let url = node.url();
+    assert_eq!(rpc_ok(&url, "eth_blockNumber", json!([])).await, "0x1");
+    assert_eq!(rpc_ok(&url, "eth_getBalance", json!([who])).await, "0x4321");
+    assert_eq!(rpc_ok(&url, "evm_increaseTime", json!([0])).await, 777);
+    node.shutdown().await;
+    assert!(std::fs::read(&path).unwrap().starts_with(b"redb"));
+    let backup = dir.path().join("chain.json.v1.json");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(backup).unwrap()).unwrap(),
+        old
+    );
+    // And it reopens as a database.
+    let node = start_with(|c| c.state_path = Some(path.clone())).await;
+    assert_eq!(
+        rpc_ok(&node.url(), "eth_getBalance", json!([who])).await,
+        "0x4321"
+    );
+}
+
+/// A revert, the pool and a reset are persisted like blocks.
+#[tokio::test]
+async fn revert_pool_and_reset_are_persisted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chain.db");
+    let node = start_with(|c| c.state_path = Some(path.clone())).await;
+    let url = node.url();
+    let from = node.dev_accounts()[0];
+    let to = address!("00000000000000000000000000000000000000c8");
+    let snap = rpc_ok(&url, "evm_snapshot", json!([])).await;
+    rpc_ok(&url, "anvil_mine", json!(["0x5"])).await;
+    rpc_ok(
+        &url,
+        "anvil_setStorageAt",
+        json!([to, "0x1", format!("0x{:064x}", 5)]),
+    )
+    .await;
+    assert_eq!(rpc_ok(&url, "evm_revert", json!([snap])).await, true);
+    rpc_ok(&url, "evm_setAutomine", json!([false])).await;
+    let hash = rpc_ok(
+        &url,
+        "eth_sendTransaction",
+        json!([{"from": from, "to": to, "value": "0x3"}]),
+    )
+    .await;
+    node.shutdown().await;
+
+    let node = start_with(|c| c.state_path = Some(path.clone())).await;
+    let url = node.url();
+    assert_eq!(rpc_ok(&url, "eth_blockNumber", json!([])).await, "0x0");
+    assert_eq!(
+        rpc_ok(&url, "eth_getStorageAt", json!([to, "0x1", "latest"])).await,
+        format!("0x{:064x}", 0)
+    );
+    // The queued transaction is still pending and gets mined.
+    assert!(rpc_ok(&url, "eth_getTransactionByHash", json!([hash])).await["blockNumber"].is_null());
+    rpc_ok(&url, "evm_mine", json!([])).await;
+    let receipt = rpc_ok(&url, "eth_getTransactionReceipt", json!([hash])).await;
+    assert_eq!(receipt["blockNumber"], "0x1");
+    rpc_ok(&url, "anvil_mine", json!(["0x4"])).await;
+    rpc_ok(&url, "anvil_reset", json!([])).await;
+    node.shutdown().await;
+
+    let node = start_with(|c| c.state_path = Some(path.clone())).await;
+    let url = node.url();
+    assert_eq!(rpc_ok(&url, "eth_blockNumber", json!([])).await, "0x0");
+    assert_eq!(rpc_ok(&url, "eth_getBalance", json!([to])).await, "0x0");
+}
