@@ -69,9 +69,9 @@ interface IBmeController is IAccessControl, IPausable {
 
     function claimOwed() external returns (uint256);
 
-    function epochStats(uint256 epoch) external view returns (uint256, uint256, uint256, uint256, uint256);
+    function epochStats(uint256 epoch) external view returns (uint256 burned, uint256 reminted, uint256 mintedFromReserve, uint256 feesBurned, uint256 owedRecorded);
 
-    function supplyStats() external view returns (uint256, uint256, uint256, uint256, uint256);
+    function supplyStats() external view returns (uint256 burned, uint256 reminted, uint256 mintedFromReserve, uint256 retired, uint256 owed);
 
     function burnBudget() external view returns (uint256);
 

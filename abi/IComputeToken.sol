@@ -60,7 +60,7 @@ interface IComputeToken is IAccessControl {
 
     function DOMAIN_SEPARATOR() external view returns (bytes32);
 
-    function eip712Domain() external view returns (bytes1, string memory, string memory, uint256, address, bytes32, uint256[] memory);
+    function eip712Domain() external view returns (bytes1 fields, string memory name, string memory version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] memory extensions);
 
     function MINTER_ROLE() external view returns (bytes32);
 

@@ -40,9 +40,9 @@ interface IEmissions is IAccessControl {
 
     function providerWork(uint256 epoch, address provider) external view returns (uint256);
 
-    function epochStats(uint256 epoch) external view returns (uint256, uint256, uint256, uint256);
+    function epochStats(uint256 epoch) external view returns (uint256 work, uint256 emitted, uint256 providerShare, uint256 drawn);
 
-    function supplyStats() external view returns (uint256, uint256, uint256, uint256);
+    function supplyStats() external view returns (uint256 initialReserve, uint256 reserve, uint256 emitted, uint256 drawn);
 
     function emissionReserve() external view returns (uint256);
 

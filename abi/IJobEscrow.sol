@@ -65,7 +65,7 @@ interface IJobEscrow is IAccessControl, IPausable {
 
     function parameter(bytes32 name) external view returns (uint256);
 
-    function job(uint256 job_id) external view returns (uint8, address, address, bytes32, bytes32, uint32, uint64, uint256, uint256, uint256, uint64, uint256, uint256, uint64);
+    function job(uint256 job_id) external view returns (uint8 state, address requester, address provider, bytes32 specHash, bytes32 resultHash, uint32 gpuCount, uint64 maxDuration, uint256 pricePerGpuHour, uint256 maxCost, uint256 cost, uint64 usedSeconds, uint256 stakeLocked, uint256 bond, uint64 until);
 
     function jobCount() external view returns (uint256);
 
@@ -73,7 +73,7 @@ interface IJobEscrow is IAccessControl, IPausable {
 
     function bondsHeld() external view returns (uint256);
 
-    function contracts() external view returns (address, address, address);
+    function contracts() external view returns (address controller, address registry, address token);
 
     error JobEscrowCallFailed(address, bytes);
 

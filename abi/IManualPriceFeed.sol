@@ -34,9 +34,9 @@ interface IManualPriceFeed is IAccessControl {
 
     function version() external view returns (uint256);
 
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
+    function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
-    function getRoundData(uint80 round_id) external view returns (uint80, int256, uint256, uint256, uint80);
+    function getRoundData(uint80 round_id) external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
     function updateAnswer(int256 answer) external;
 

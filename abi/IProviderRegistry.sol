@@ -75,7 +75,7 @@ interface IProviderRegistry is IAccessControl, IPausable {
 
     function token() external view returns (address);
 
-    function providerInfo(address provider) external view returns (bool, bytes32, uint32, uint32, bytes32, uint256, uint256, uint256, uint64, uint64, uint64);
+    function providerInfo(address provider) external view returns (bool registered, bytes32 gpuModel, uint32 gpuCount, uint32 vramGiB, bytes32 region, uint256 activeStake, uint256 lockedStake, uint256 unbondingStake, uint64 jailedUntil, uint64 completedJobs, uint64 failedJobs);
 
     function activeStake(address provider) external view returns (uint256);
 

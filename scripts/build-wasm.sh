@@ -20,8 +20,18 @@
 # `cargo build` (e.g. `cargo stylus check` without this script).
 # The .cargo/config.toml wasm32 flags (32 KiB stack, no reference-types, bulk-memory) still apply:
 # `--config` arrays are appended to the config file's.
+#
+# Setup: scripts/ensure-toolchain.sh first installs the pinned toolchain's wasm32 target and rust-src
+# when they are missing (saying so, and how to do it by hand), and the build then runs on that
+# toolchain whatever toolchain the caller runs on (RUSTUP_TOOLCHAIN), so the bytes match the size
+# table and `status --verify-code`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+channel=$(scripts/ensure-toolchain.sh)
+if command -v rustup >/dev/null 2>&1; then
+  export RUSTUP_TOOLCHAIN="$channel"
+fi
 
 if [ $# -gt 0 ]; then
   crates=("$@")

@@ -55,9 +55,12 @@ pub struct OzArtifact {
     pub bytecode: Bytes,
 }
 
-/// Runs `node benches/solidity/compile.js` (solc-js and `@openzeppelin/contracts` from `npm ci`).
+/// Runs `node benches/solidity/compile.js` (solc-js and `@openzeppelin/contracts`, installed first
+/// with `npm ci` when missing).
 pub fn compile_oz() -> Result<OzArtifact> {
     let root = repo_root();
+    // `npm ci` when node_modules is missing or stale (scripts/ensure-npm.sh).
+    compute_market_scripts::setup::npm_packages(&root)?;
     let out = Command::new("node")
         .arg(root.join("benches/solidity/compile.js"))
         .current_dir(&root)

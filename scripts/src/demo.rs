@@ -10,7 +10,6 @@ use alloy::rpc::types::{Filter, TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolEvent;
 use eyre::{bail, ensure, eyre, WrapErr};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::bindings::*;
@@ -32,8 +31,10 @@ pub struct DemoOptions {
     pub deployments_dir: Option<PathBuf>,
     /// Emissions epoch length (default 3,600 s).
     pub epoch_length: Option<u64>,
-    /// No progress output or tables.
+    /// No progress output on stderr ([`crate::progress`]).
     pub quiet: bool,
+    /// Print the tables and the summary on stdout (the CLI does; tests and benches do not).
+    pub tables: bool,
 }
 
 /// One epoch's accounting (CT in wei, credits in 1e-6 USD).
@@ -180,14 +181,12 @@ struct Demo {
     names: BTreeMap<Address, String>,
     snapshots: BTreeMap<u64, (U256, U256)>,
     jobs: Vec<(U256, String, Address, Address)>,
-    quiet: bool,
-    pb: ProgressBar,
 }
 
 impl Demo {
-    fn step(&self, msg: &str) {
-        self.pb.set_message(msg.to_string());
-        self.pb.inc(1);
+    /// Ends the running phase (one line with its time) and starts `msg` ([`crate::progress`]).
+    fn step(&mut self, msg: &str) {
+        self.chain.progress.step(msg);
     }
     async fn tx(
         &mut self,
@@ -196,9 +195,7 @@ impl Demo {
         req: TransactionRequest,
     ) -> eyre::Result<TransactionReceipt> {
         let req = req.with_from(from);
-        let r = self.chain.send(label, req).await?;
-        self.pb.inc(0);
-        Ok(r)
+        self.chain.send(label, req).await
     }
     fn name(&self, a: Address) -> String {
         if a.is_zero() {
@@ -411,20 +408,8 @@ async fn run_on(
         .collect::<Result<_, _>>()?;
     let addrs: Vec<Address> = signers.iter().map(|s| s.address()).collect();
     let (p1, p2, p3, b1, b2) = (addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]);
-    let mut chain = Chain::connect(url, deployer, signers, false).await?;
+    let mut chain = Chain::connect(url, deployer, signers, !opts.quiet).await?;
     let me = chain.from;
-
-    let pb = if opts.quiet {
-        ProgressBar::hidden()
-    } else {
-        let pb = ProgressBar::new(14);
-        pb.set_style(ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
-        )?);
-        pb.enable_steady_tick(std::time::Duration::from_millis(200));
-        pb
-    };
-    pb.set_message("deploying (building wasm first)");
     let dir = opts.deployments_dir.clone().or_else(|| {
         embedded.then(|| {
             std::env::temp_dir().join(format!("compute-market-demo-{}", std::process::id()))
@@ -434,11 +419,12 @@ async fn run_on(
         wasm_dir: opts.wasm_dir.clone(),
         deployments_dir: dir,
         epoch_length: Some(opts.epoch_length.unwrap_or(crate::deploy::DEV_EPOCH_LENGTH)),
+        // The demo sets parameters and feeds prices as the deployer.
+        governance: Some(crate::governance::GovernanceOption::Deployer),
         quiet: true,
         ..Default::default()
     };
     let d = deploy_on(&mut chain, &dopts).await?;
-    pb.inc(1);
     let mut names_map: BTreeMap<Address, String> = names
         .iter()
         .zip(&addrs)
@@ -451,8 +437,6 @@ async fn run_on(
         names: names_map,
         snapshots: BTreeMap::new(),
         jobs: Vec::new(),
-        quiet: opts.quiet,
-        pb,
     };
 
     // ---- funding ----
@@ -640,12 +624,12 @@ async fn run_on(
             .unwrap_or_default();
         rows.push(EpochRow {
             epoch: e,
-            burned: c._0,
-            reminted: c._1,
-            minted_from_reserve: c._2,
-            emitted: s._1,
-            fees_burned: c._3,
-            work: s._0,
+            burned: c.burned,
+            reminted: c.reminted,
+            minted_from_reserve: c.mintedFromReserve,
+            emitted: s.emitted,
+            fees_burned: c.feesBurned,
+            work: s.work,
             supply,
             collateral_ratio_wad: cr,
         });
@@ -655,47 +639,47 @@ async fn run_on(
     let total_supply = token.totalSupply().call().await?;
     let sum = |f: fn(&EpochRow) -> U256| rows.iter().map(f).fold(U256::ZERO, |a, b| a + b);
     ensure!(
-        sum(|r| r.burned) == cs._0,
+        sum(|r| r.burned) == cs.burned,
         "Σ burned {} != controller burned {}",
         sum(|r| r.burned),
-        cs._0
+        cs.burned
     );
     ensure!(
-        sum(|r| r.reminted) == cs._1,
+        sum(|r| r.reminted) == cs.reminted,
         "Σ reminted != controller reminted"
     );
     ensure!(
-        sum(|r| r.minted_from_reserve) == cs._2,
+        sum(|r| r.minted_from_reserve) == cs.mintedFromReserve,
         "Σ mintedFromReserve != controller mintedFromReserve"
     );
     ensure!(
-        cs._2 == es._3,
+        cs.mintedFromReserve == es.drawn,
         "controller mintedFromReserve {} != emissions drawn {}",
-        cs._2,
-        es._3
+        cs.mintedFromReserve,
+        es.drawn
     );
     ensure!(
-        sum(|r| r.fees_burned) == cs._3,
+        sum(|r| r.fees_burned) == cs.retired,
         "Σ fees burned {} != controller retired {}",
         sum(|r| r.fees_burned),
-        cs._3
+        cs.retired
     );
     ensure!(
-        sum(|r| r.emitted) == es._2,
+        sum(|r| r.emitted) == es.emitted,
         "Σ emitted != emissions emitted"
     );
     ensure!(
-        es._2 + es._3 + es._1 == es._0,
+        es.emitted + es.drawn + es.reserve == es.initialReserve,
         "emitted + drawn + reserve != initial reserve"
     );
     let burn_budget = ctl.burnBudget().call().await?;
     ensure!(
-        cs._1 + cs._3 + burn_budget == cs._0,
+        cs.reminted + cs.retired + burn_budget == cs.burned,
         "reminted + retired + burnBudget != burned"
     );
     let genesis = ct(GENESIS_SUPPLY_CT);
     ensure!(
-        es._0 == token.cap().call().await? - genesis,
+        es.initialReserve == token.cap().call().await? - genesis,
         "initial reserve != cap - genesis supply"
     );
 
@@ -756,10 +740,10 @@ async fn run_on(
         "genesis + minted - burned (events) != totalSupply"
     );
     ensure!(
-        buyer_burns == cs._0,
+        buyer_burns == cs.burned,
         "CT burned by buyers (events) {} != controller burned {}",
         buyer_burns,
-        cs._0
+        cs.burned
     );
     ensure!(
         slash_burned_logs == slash_burned,
@@ -770,17 +754,21 @@ async fn run_on(
         "bond burns: Transfer events != BondReleased events"
     );
     ensure!(
-        minted == cs._1 + cs._2 + treasury_emission + rewards_claimed,
+        minted == cs.reminted + cs.mintedFromReserve + treasury_emission + rewards_claimed,
         "minted {} != reminted {} + fromReserve {} + treasury emission {} + rewards {}",
         minted,
-        cs._1,
-        cs._2,
+        cs.reminted,
+        cs.mintedFromReserve,
         treasury_emission,
         rewards_claimed
     );
     ensure!(
         total_supply
-            == genesis - cs._0 + cs._1 + cs._2 + treasury_emission + rewards_claimed
+            == genesis - cs.burned
+                + cs.reminted
+                + cs.mintedFromReserve
+                + treasury_emission
+                + rewards_claimed
                 - slash_burned
                 - bond_burned,
         "totalSupply does not reconcile"
@@ -812,8 +800,8 @@ async fn run_on(
             id,
             scenario,
             requester: demo.name(r),
-            provider: demo.name(if pr.is_zero() { j._2 } else { pr }),
-            state: j._0,
+            provider: demo.name(if pr.is_zero() { j.provider } else { pr }),
+            state: j.state,
         });
     }
     ensure!(jobs.len() >= 10, "expected at least 10 jobs");
@@ -824,8 +812,14 @@ async fn run_on(
         accounts,
         jobs,
         totals: Totals {
-            controller_supply_stats: [cs._0, cs._1, cs._2, cs._3, cs._4],
-            emissions_supply_stats: [es._0, es._1, es._2, es._3],
+            controller_supply_stats: [
+                cs.burned,
+                cs.reminted,
+                cs.mintedFromReserve,
+                cs.retired,
+                cs.owed,
+            ],
+            emissions_supply_stats: [es.initialReserve, es.reserve, es.emitted, es.drawn],
             total_supply,
             genesis_supply: genesis,
             minted_events: minted,
@@ -839,14 +833,14 @@ async fn run_on(
         gas_used: demo.chain.sent.iter().map(|s| s.2).sum(),
         wall_time_ms: started.elapsed().as_millis(),
     };
-    demo.pb.finish_and_clear();
-    if !demo.quiet {
+    demo.chain.progress.done();
+    if opts.tables {
         print_report(&report);
     }
     if let Some(path) = &opts.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
             .wrap_err_with(|| format!("writing {}", path.display()))?;
-        if !demo.quiet {
+        if opts.tables {
             println!("report written to {}", path.display());
         }
     }

@@ -16,6 +16,11 @@ use stylus_format::{deploy_initcode, MAX_CODE_SIZE};
 
 use crate::bindings::*;
 use crate::errors::explain;
+use crate::governance::{
+    compile_timelock, role_holders, role_id, role_name, timelock_constructor_args, Governance,
+    GovernanceOption, Holder, Operators, TimelockController, TimelockRecord, ROLE_TABLE,
+};
+use crate::progress::Progress;
 
 /// Nitro dev node / devnet chain id.
 pub const DEV_CHAIN_ID: u64 = 412_346;
@@ -37,8 +42,13 @@ pub struct DeployOptions {
     pub sequencer_feed: Option<Address>,
     /// Treasury (fee share, emission share, CT genesis supply); default: the deployer.
     pub treasury: Option<Address>,
-    /// Holder of the escrow's ARBITRATOR_ROLE; default: the deployer.
+    /// Holder of the escrow's ARBITRATOR_ROLE; default: the governance holder.
     pub arbitrator: Option<Address>,
+    /// Holder of the ManualPriceFeed's FEEDER_ROLE (dev chains); default: the governance holder.
+    pub feeder: Option<Address>,
+    /// Who governs (admin, parameter and pause roles); `None`: the deployer on the dev chain,
+    /// refused elsewhere ([`resolve_governance`]).
+    pub governance: Option<GovernanceOption>,
     /// Directory with prebuilt `<crate>.wasm`; default: run scripts/build-wasm.sh.
     pub wasm_dir: Option<PathBuf>,
     /// Where `<chainId>.json` is read and written; default: `<repo>/deployments`.
@@ -58,7 +68,8 @@ pub struct ContractRecord {
     pub code_hash: B256,
     /// Deployed code size in bytes.
     pub code_size: u64,
-    /// Transactions that created it (one through the StylusDeployer; deploy + activate + constructor otherwise).
+    /// Transactions that created it: the one StylusDeployer transaction (files from before the
+    /// non-atomic path was refused may list deploy + activate + constructor).
     pub tx_hashes: Vec<B256>,
     /// Gas used by those transactions.
     pub gas_used: u64,
@@ -86,7 +97,8 @@ pub struct RoleGrant {
 pub struct Deployment {
     /// Chain id.
     pub chain_id: u64,
-    /// The deployer (also DEFAULT_ADMIN, PAUSER and PARAMETER_ADMIN of every contract).
+    /// The deployer (also DEFAULT_ADMIN, PAUSER and PARAMETER_ADMIN of every contract unless
+    /// [`Deployment::governance`] says otherwise).
     pub deployer: Address,
     /// CT/USD price feed.
     pub price_feed: Address,
@@ -98,6 +110,9 @@ pub struct Deployment {
     pub treasury: Address,
     /// Escrow arbitrator.
     pub arbitrator: Address,
+    /// FEEDER_ROLE holder of the ManualPriceFeed deployed here (None with an external feed).
+    #[serde(default)]
+    pub feeder: Option<Address>,
     /// ComputeToken.
     pub token: Address,
     /// Emissions.
@@ -116,8 +131,33 @@ pub struct Deployment {
     pub roles: Vec<RoleGrant>,
     /// On-chain parameters after deployment: contract → name → decimal value.
     pub parameters: BTreeMap<String, BTreeMap<String, String>>,
-    /// Whether the StylusDeployer was used (else deploy + activate + constructor).
+    /// Whether the StylusDeployer was used: always, since deploying without it is refused
+    /// (kept for files written before).
     pub used_stylus_deployer: bool,
+    /// The governance handover (`--admin` or `--timelock-delay`); `None`: the deployer holds the
+    /// governance roles.
+    #[serde(default)]
+    pub governance: Option<Governance>,
+}
+
+impl Deployment {
+    /// The address of program `name` (a [`PROGRAMS`] record name), if part of this deployment.
+    pub fn address_of(&self, name: &str) -> Option<Address> {
+        match name {
+            "price_feed" => Some(self.price_feed),
+            "token" => Some(self.token),
+            "emissions" => Some(self.emissions),
+            "controller" => Some(self.controller),
+            "registry" => Some(self.registry),
+            "escrow" => Some(self.escrow),
+            _ => None,
+        }
+    }
+
+    /// Who holds the governance roles: the handover's holder, or the deployer.
+    pub fn governance_holder(&self) -> Address {
+        self.governance.as_ref().map_or(self.deployer, |g| g.holder)
+    }
 }
 
 impl Deployment {
@@ -156,9 +196,10 @@ pub fn default_deployments_dir() -> PathBuf {
     crate::wasm::repo_root().join("deployments")
 }
 
-/// `keccak256(name)`, the role id.
+/// The role id of `name` ([`crate::governance::role_id`]: zero for `DEFAULT_ADMIN_ROLE`, else
+/// `keccak256(name)`).
 pub fn role(name: &str) -> B256 {
-    keccak256(name.as_bytes())
+    role_id(name)
 }
 
 /// `bytes32(name)`: a parameter name, ASCII left-aligned.
@@ -213,14 +254,15 @@ pub struct Chain {
     pub rpc_url: String,
     /// Chain id.
     pub chain_id: u64,
-    /// Print progress.
-    pub verbose: bool,
+    /// Progress output (steps, the transaction being sent).
+    pub progress: Progress,
     /// Transactions sent through [`Chain::send`]: (label, hash, gas used).
     pub sent: Vec<(String, B256, u64)>,
 }
 
 impl Chain {
-    /// Connects to `rpc_url` with `signer` (plus `extra` signers usable via `from`).
+    /// Connects to `rpc_url` with `signer` (plus `extra` signers usable via `from`); progress on
+    /// stderr when `verbose` ([`Progress::new`]).
     pub async fn connect(
         rpc_url: &str,
         signer: PrivateKeySigner,
@@ -248,15 +290,13 @@ impl Chain {
             from,
             rpc_url: rpc_url.to_string(),
             chain_id,
-            verbose,
+            progress: Progress::new(!verbose),
             sent: Vec::new(),
         })
     }
 
     fn say(&self, msg: impl AsRef<str>) {
-        if self.verbose {
-            eprintln!("{}", msg.as_ref());
-        }
+        self.progress.line(msg.as_ref());
     }
 
     /// Sends `tx` (from [`Chain::from`] unless set), waits for the receipt and fails with the
@@ -269,6 +309,7 @@ impl Chain {
         if tx.from.is_none() {
             tx.from = Some(self.from);
         }
+        self.progress.detail(label);
         let pending = self
             .provider
             .send_transaction(tx.clone())
@@ -300,10 +341,6 @@ impl Chain {
                 receipt.transaction_hash
             );
         }
-        self.say(format!(
-            "  {label}: tx {} gas {}",
-            receipt.transaction_hash, receipt.gas_used
-        ));
         self.sent.push((
             label.to_string(),
             receipt.transaction_hash,
@@ -394,9 +431,14 @@ impl Chain {
         let mut init_data = STYLUS_CONSTRUCTOR_SELECTOR.to_vec();
         init_data.extend(ctor_args);
         let initcode = deploy_initcode(&code);
+        if !self.has_stylus_deployer().await? {
+            bail!("{label}: no StylusDeployer at {STYLUS_DEPLOYER}: deploying without it is unsafe (see deploy_on)");
+        }
         let mut txs = Vec::new();
         let mut gas = 0;
-        let (address, block) = if self.has_stylus_deployer().await? {
+        // Only through the StylusDeployer: deploy, activation and constructor in one transaction
+        // (deploy_on refuses chains without it).
+        let (address, block) = {
             let input = IStylusDeployer::deployCall {
                 bytecode: initcode.into(),
                 initData: init_data.into(),
@@ -424,39 +466,6 @@ impl Chain {
                         r.transaction_hash
                     )
                 })?;
-            txs.push(r.transaction_hash);
-            gas += r.gas_used;
-            (addr, r.block_number.unwrap_or_default())
-        } else {
-            let r = self
-                .send(
-                    &format!("deploy {label}"),
-                    TransactionRequest::default().with_deploy_code(initcode),
-                )
-                .await?;
-            let addr = r
-                .contract_address
-                .ok_or_else(|| eyre!("{label}: no contract address in the receipt"))?;
-            txs.push(r.transaction_hash);
-            gas += r.gas_used;
-            if !active {
-                let arb = ArbWasm::new(ARB_WASM, &self.provider);
-                let req = arb
-                    .activateProgram(addr)
-                    .value(value)
-                    .into_transaction_request();
-                let r = self.send(&format!("activate {label}"), req).await?;
-                txs.push(r.transaction_hash);
-                gas += r.gas_used;
-            }
-            let r = self
-                .send(
-                    &format!("construct {label}"),
-                    TransactionRequest::default()
-                        .with_to(addr)
-                        .with_input(init_data),
-                )
-                .await?;
             txs.push(r.transaction_hash);
             gas += r.gas_used;
             (addr, r.block_number.unwrap_or_default())
@@ -532,10 +541,21 @@ pub async fn deploy(
     opts: &DeployOptions,
 ) -> eyre::Result<Deployment> {
     let mut chain = Chain::connect(rpc_url, signer, Vec::new(), !opts.quiet).await?;
-    deploy_on(&mut chain, opts).await
+    let deployment = deploy_on(&mut chain, opts).await?;
+    chain.progress.done();
+    Ok(deployment)
 }
 
 /// [`deploy`] on an already connected [`Chain`] (its `from` deploys).
+///
+/// Order: refuse early what cannot be done safely (no StylusDeployer, no governance on a
+/// non-dev chain), the TimelockController when asked, the programs ([`PROGRAMS`] order), every
+/// role of [`ROLE_TABLE`] with the deployer standing in for governance, the emission rate, then
+/// the handover ([`hand_over`]), verification, and the deployments file.
+///
+/// # Errors
+/// Unreachable node, no ETH, invalid options (see [`GovernanceOption`]), no StylusDeployer on the
+/// chain, any failed transaction (decoded), a failed verification.
 pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<Deployment> {
     let me = chain.from;
     let chain_id = chain.chain_id;
@@ -553,8 +573,8 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             crate::NITRO_DEV_KEY
         );
     }
+    let governance = resolve_governance(opts, chain_id, me)?;
     let treasury = opts.treasury.unwrap_or(me);
-    let arbitrator = opts.arbitrator.unwrap_or(me);
     let sequencer_feed = opts.sequencer_feed.unwrap_or(Address::ZERO);
     let epoch_length = opts.epoch_length.unwrap_or(if chain_id == DEV_CHAIN_ID {
         DEV_EPOCH_LENGTH
@@ -566,6 +586,35 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         chain.rpc_url
     ));
 
+    // The governance holder, when already known: the deployer, --admin, or a recorded timelock
+    // with the same settings that is still live (None: a new timelock, deployed below).
+    let prev_gov = previous.as_ref().and_then(|p| p.governance.clone());
+    let reused_timelock = match (
+        &governance,
+        prev_gov.as_ref().and_then(|g| g.timelock.clone()),
+    ) {
+        (
+            GovernanceOption::Timelock {
+                delay,
+                proposers,
+                executors,
+            },
+            Some(t),
+        ) if t.min_delay == *delay
+            && t.proposers == *proposers
+            && t.executors == *executors
+            && keccak256(chain.provider.get_code_at(t.address).await?) == t.code_hash =>
+        {
+            Some(t)
+        }
+        _ => None,
+    };
+    let known_holder = match &governance {
+        GovernanceOption::Deployer => Some(me),
+        GovernanceOption::Admin(a) => Some(*a),
+        GovernanceOption::Timelock { .. } => reused_timelock.as_ref().map(|t| t.address),
+    };
+
     // Which recorded contracts are still live? A redeployed contract forces its dependants to be redeployed.
     let mut live: BTreeMap<String, ContractRecord> = BTreeMap::new();
     if let Some(prev) = &previous {
@@ -574,9 +623,16 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
                 live.insert(name.clone(), rec.clone());
             }
         }
+        let prev_holder = prev.governance.as_ref().map_or(prev.deployer, |g| g.holder);
+        // Operators default to the governance holder.
+        let same_operators = known_holder.is_some_and(|h| {
+            h == prev_holder
+                && opts.arbitrator.unwrap_or(h) == prev.arbitrator
+                && (opts.price_feed.is_some() || Some(opts.feeder.unwrap_or(h)) == prev.feeder)
+        });
         let same_config = prev.treasury == treasury
             && prev.sequencer_feed == sequencer_feed
-            && prev.arbitrator == arbitrator
+            && same_operators
             && (opts.price_feed.is_none() || opts.price_feed == Some(prev.price_feed))
             && prev.deployer == me
             // Emissions fixes its epoch length at construction: another length needs new contracts.
@@ -591,18 +647,67 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             live.clear();
         }
     }
+    let to_deploy = PROGRAMS.iter().any(|(name, _)| {
+        let external = *name == "price_feed" && opts.price_feed.is_some();
+        !external && !live.contains_key(*name)
+    });
+    if to_deploy && !chain.has_stylus_deployer().await? {
+        bail!(
+            "chain {chain_id} has no StylusDeployer at {STYLUS_DEPLOYER}, and deploying without it is unsafe: \
+             the program would be created, activated and constructed in three separate transactions, and \
+             anyone watching the chain could call the constructor between them and take the admin role \
+             (and the token's genesis supply). Deploy on a chain that has the StylusDeployer (Arbitrum \
+             One, Nova and Sepolia, the Nitro dev node and this project's devnet have it at that address), \
+             or deploy it first (nitro-contracts src/stylus/StylusDeployer.sol, at the same address)"
+        );
+    }
+
+    // The TimelockController, before anything that needs its address.
+    let timelock = match (&governance, reused_timelock) {
+        (_, Some(t)) => {
+            chain.say(format!("timelock: live at {} (skipped)", t.address));
+            Some(t)
+        }
+        (
+            GovernanceOption::Timelock {
+                delay,
+                proposers,
+                executors,
+            },
+            None,
+        ) => Some(deploy_timelock(chain, *delay, proposers, executors).await?),
+        _ => None,
+    };
+    let holder = known_holder
+        .or(timelock.as_ref().map(|t| t.address))
+        .ok_or_else(|| eyre!("no governance holder"))?;
+    let operators = Operators {
+        arbitrator: opts.arbitrator.unwrap_or(holder),
+        feeder: opts.feeder.unwrap_or(holder),
+    };
+    if holder != me {
+        for (name, a) in [
+            ("arbitrator", operators.arbitrator),
+            ("feeder", operators.feeder),
+        ] {
+            if a == me {
+                bail!(
+                    "--{name} is the deployer, which renounces all its roles when governance is handed over: \
+                     choose another {name}"
+                );
+            }
+        }
+    }
 
     let mut wasm: Option<BTreeMap<String, Vec<u8>>> = None;
     let mut records: BTreeMap<String, ContractRecord> = BTreeMap::new();
     let mut redeployed = false;
     let mut deployed_now: Vec<&str> = Vec::new();
-    // `order`: (record name, crate)
-    let steps = PROGRAMS;
     let mut addr: BTreeMap<&str, Address> = BTreeMap::new();
     if let Some(feed) = opts.price_feed {
         addr.insert("price_feed", feed);
     }
-    for (name, krate) in steps {
+    for (name, krate) in PROGRAMS {
         if name == "price_feed" && opts.price_feed.is_some() {
             continue;
         }
@@ -616,16 +721,22 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         }
         redeployed = true;
         if wasm.is_none() {
-            chain.say(match &opts.wasm_dir {
-                Some(d) => format!("loading wasm from {}", d.display()),
-                None => "building wasm (scripts/build-wasm.sh)...".to_string(),
+            chain.progress.step(match &opts.wasm_dir {
+                Some(d) => format!("loading the contracts' wasm from {}", d.display()),
+                None => "building the contracts (scripts/build-wasm.sh)".to_string(),
             });
-            wasm = Some(crate::wasm::load(opts.wasm_dir.as_deref())?);
+            let progress = &chain.progress;
+            wasm = Some(crate::wasm::load_with(opts.wasm_dir.as_deref(), &|line| {
+                progress.line(line)
+            })?);
+            chain.progress.finish();
         }
         let bytes = wasm.as_ref().and_then(|w| w.get(krate)).ok_or_else(|| {
             eyre!("no wasm for {krate} (is it in scripts/contracts.txt / --wasm-dir?)")
         })?;
         let a = |n: &str| addr.get(n).copied().unwrap_or_default();
+        // The deployer is every contract's first admin: it grants the roles below, then hands
+        // governance over.
         let args = match name {
             "price_feed" => (
                 U256::from(FEED_DECIMALS),
@@ -655,85 +766,60 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             "registry" => (a("token"), me).abi_encode_params(),
             _ => (a("controller"), a("registry"), a("token"), me).abi_encode_params(),
         };
-        chain.say(format!(
-            "{name}: deploying {krate} ({} bytes wasm)",
+        chain.progress.step(format!(
+            "deploying {name} ({krate}, {} bytes of wasm)",
             bytes.len()
         ));
         let rec = chain.deploy_program(name, bytes, args).await?;
         deployed_now.push(name);
-        chain.say(format!("{name}: {} (gas {})", rec.address, rec.gas_used));
+        chain
+            .progress
+            .finish_with(&format!("{} (gas {})", rec.address, rec.gas_used));
         addr.insert(name, rec.address);
         records.insert(name.to_string(), rec);
     }
     let a = |n: &str| addr.get(n).copied().unwrap_or_default();
-    let (feed, token, emissions, controller, registry, escrow) = (
-        a("price_feed"),
-        a("token"),
-        a("emissions"),
-        a("controller"),
-        a("registry"),
-        a("escrow"),
-    );
 
-    // Roles.
-    let wanted: Vec<(&str, Address, &str, Address)> = vec![
-        ("token", token, "MINTER_ROLE", controller),
-        ("token", token, "MINTER_ROLE", emissions),
-        ("emissions", emissions, "SETTLER_ROLE", controller),
-        ("emissions", emissions, "PARAMETER_ADMIN_ROLE", me),
-        ("controller", controller, "ESCROW_ROLE", escrow),
-        ("controller", controller, "PAUSER_ROLE", me),
-        ("controller", controller, "PARAMETER_ADMIN_ROLE", me),
-        ("registry", registry, "JOB_MANAGER_ROLE", escrow),
-        ("registry", registry, "SLASHER_ROLE", escrow),
-        ("registry", registry, "PAUSER_ROLE", me),
-        ("registry", registry, "PARAMETER_ADMIN_ROLE", me),
-        ("escrow", escrow, "ARBITRATOR_ROLE", arbitrator),
-        ("escrow", escrow, "PAUSER_ROLE", me),
-        ("escrow", escrow, "PARAMETER_ADMIN_ROLE", me),
-    ];
+    // Roles: contracts and operators, and governance when the deployer keeps it.
+    chain.progress.step("checking and granting the roles");
     let mut roles = Vec::new();
-    for (cname, caddr, rname, account) in wanted {
-        let c = IComputeToken::new(caddr, &chain.provider);
-        let has = c
-            .hasRole(role(rname), account)
-            .call()
-            .await
-            .map_err(|e| eyre!("{cname}.hasRole: {}", explain(&e, &chain.rpc_url)))?;
+    for &(cname, rname, h) in ROLE_TABLE {
+        let Some(&caddr) = addr.get(cname).filter(|_| records.contains_key(cname)) else {
+            continue; // an external price feed
+        };
+        let account = match h {
+            Holder::Governance => holder,
+            Holder::Contract(other) => a(other),
+            Holder::Operator(op) => operators.get(op)?,
+        };
         let prev_tx = previous
             .as_ref()
+            .filter(|_| !redeployed)
             .and_then(|p| {
                 p.roles
                     .iter()
                     .find(|g| g.contract == cname && g.role == rname && g.account == account)
             })
             .and_then(|g| g.tx_hash);
-        let tx_hash = if has {
-            if redeployed {
-                None
-            } else {
-                prev_tx
-            }
+        // Governance roles for another holder are granted by the handover, after the setup.
+        let tx = if h == Holder::Governance && holder != me {
+            None
         } else {
-            let req = c.grantRole(role(rname), account).into_transaction_request();
-            Some(
-                chain
-                    .send(&format!("{cname}.grantRole({rname}, {account})"), req)
-                    .await?
-                    .transaction_hash,
-            )
+            grant(chain, cname, caddr, rname, account).await?
         };
         roles.push(RoleGrant {
             contract: cname.into(),
             role: rname.into(),
             account,
-            tx_hash,
+            tx_hash: tx.or(prev_tx),
         });
     }
+    chain.progress.finish();
 
     // A new Emissions gets the emission rate of its epoch length (the contract's default assumes
     // daily epochs). A live one keeps whatever rate governance has set since.
     if deployed_now.contains(&"emissions") {
+        let emissions = a("emissions");
         let rate = emission_rate_for(epoch_length);
         let em = IEmissions::new(emissions, &chain.provider);
         let current = em
@@ -742,7 +828,13 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
             .await
             .map_err(|e| eyre!("emissions.parameter: {}", explain(&e, &chain.rpc_url)))?;
         if current != rate {
-            let req = em
+            chain.progress.step(format!(
+                "setting the emission rate for {epoch_length}-s epochs"
+            ));
+            // Before a handover the deployer holds no parameter role yet: it takes it for this
+            // one call and renounces it with the rest.
+            grant(chain, "emissions", emissions, "PARAMETER_ADMIN_ROLE", me).await?;
+            let req = IEmissions::new(emissions, &chain.provider)
                 .setParameter(param_name("emissionRateWad"), rate)
                 .into_transaction_request();
             chain
@@ -751,35 +843,61 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
                     req,
                 )
                 .await?;
+            chain.progress.finish();
         }
     }
 
-    let deployment = Deployment {
+    let gov_record = if holder == me {
+        None
+    } else {
+        let contracts: Vec<(&str, Address, u64)> = PROGRAMS
+            .iter()
+            .filter_map(|(n, _)| records.get(*n).map(|r| (*n, r.address, r.block)))
+            .collect();
+        let renounced = hand_over(chain, &contracts, holder, &mut roles).await?;
+        let mut renounced_all = prev_gov
+            .filter(|_| !redeployed && renounced.is_empty())
+            .map(|g| g.renounced)
+            .unwrap_or_default();
+        renounced_all.extend(renounced);
+        Some(Governance {
+            holder,
+            timelock,
+            renounced: renounced_all,
+        })
+    };
+
+    let mut deployment = Deployment {
         chain_id,
         deployer: me,
-        price_feed: feed,
+        price_feed: a("price_feed"),
         manual_price_feed: opts.price_feed.is_none(),
         sequencer_feed,
         treasury,
-        arbitrator,
-        token,
-        emissions,
-        controller,
-        registry,
-        escrow,
+        arbitrator: operators.arbitrator,
+        feeder: opts.price_feed.is_none().then_some(operators.feeder),
+        token: a("token"),
+        emissions: a("emissions"),
+        controller: a("controller"),
+        registry: a("registry"),
+        escrow: a("escrow"),
         block: chain.provider.get_block_number().await?,
         contracts: records,
         roles,
         parameters: BTreeMap::new(),
-        used_stylus_deployer: chain.has_stylus_deployer().await?,
+        used_stylus_deployer: true,
+        governance: gov_record,
     };
-    let mut deployment = deployment;
     if let Some(prev) = &previous {
         if chain.sent.is_empty() {
             deployment.block = prev.block;
         }
     }
+    chain
+        .progress
+        .step("verifying roles, wiring and parameters on chain");
     deployment.parameters = verify(chain, &deployment, epoch_length).await?;
+    chain.progress.finish();
     let path = deployment.save(&dir)?;
     chain.say(format!(
         "{} ({} transaction(s) sent); written to {}",
@@ -792,6 +910,214 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         path.display()
     ));
     Ok(deployment)
+}
+
+/// The governance `opts` asks for on `chain_id`, checked.
+///
+/// # Errors
+/// No governance option on a chain other than the dev chain (412346): the deployer's key would
+/// keep every admin role there; `--admin` equal to the deployer or zero; a timelock without
+/// proposers.
+pub fn resolve_governance(
+    opts: &DeployOptions,
+    chain_id: u64,
+    me: Address,
+) -> eyre::Result<GovernanceOption> {
+    let g = match &opts.governance {
+        Some(g) => g.clone(),
+        None if chain_id == DEV_CHAIN_ID => GovernanceOption::Deployer,
+        None => bail!(
+            "chain {chain_id} is not the dev chain: say who governs the contracts. --admin ADDR (e.g. a \
+             multisig) or --timelock-delay SECONDS --proposer ADDR takes every admin, parameter and pause \
+             role, and the deployer key renounces its own; --keep-deployer-admin keeps them with the \
+             deployer key (anyone holding it could then grant itself MINTER_ROLE)"
+        ),
+    };
+    match &g {
+        GovernanceOption::Admin(a) if a.is_zero() => bail!("--admin is the zero address"),
+        GovernanceOption::Admin(a) if *a == me => bail!(
+            "--admin is the deployer itself: leave --admin out (and pass --keep-deployer-admin off the \
+             dev chain) to keep the roles with the deployer"
+        ),
+        GovernanceOption::Timelock { proposers, .. } if proposers.is_empty() => {
+            bail!("--timelock-delay needs at least one --proposer (who may schedule operations)")
+        }
+        GovernanceOption::Timelock {
+            proposers,
+            executors,
+            ..
+        } if proposers.iter().chain(executors).any(|p| *p == me) => bail!(
+            "the deployer cannot be a timelock proposer or executor: it renounces its roles after the \
+             handover; use another key"
+        ),
+        _ => {}
+    }
+    Ok(g)
+}
+
+async fn has_role(
+    chain: &Chain,
+    cname: &str,
+    caddr: Address,
+    rname: &str,
+    account: Address,
+) -> eyre::Result<bool> {
+    IComputeToken::new(caddr, &chain.provider)
+        .hasRole(role_id(rname), account)
+        .call()
+        .await
+        .map_err(|e| eyre!("{cname}.hasRole: {}", explain(&e, &chain.rpc_url)))
+}
+
+/// Grants `rname` on `cname` to `account` unless it holds it; the grant transaction, if one was sent.
+///
+/// # Errors
+/// The deployer is no longer admin of the contract (governance must grant it), or the grant fails.
+async fn grant(
+    chain: &mut Chain,
+    cname: &str,
+    caddr: Address,
+    rname: &str,
+    account: Address,
+) -> eyre::Result<Option<B256>> {
+    if has_role(chain, cname, caddr, rname, account).await? {
+        return Ok(None);
+    }
+    let me = chain.from;
+    if !has_role(chain, cname, caddr, "DEFAULT_ADMIN_ROLE", me).await? {
+        bail!(
+            "{cname}: {account} lacks {rname}, and the deployer {me} is no longer its admin: grant it through \
+             the contract's governance (see `compute-market status`)"
+        );
+    }
+    let req = IComputeToken::new(caddr, &chain.provider)
+        .grantRole(role_id(rname), account)
+        .into_transaction_request();
+    let r = chain
+        .send(&format!("{cname}.grantRole({rname}, {account})"), req)
+        .await?;
+    Ok(Some(r.transaction_hash))
+}
+
+/// Deploys OpenZeppelin's TimelockController ([`crate::governance::compile_timelock`]) with
+/// `delay`, `proposers` (also cancellers), `executors` and no admin (it administers itself).
+///
+/// # Errors
+/// The compile or the creation transaction fails, or `getMinDelay()` reads back otherwise.
+async fn deploy_timelock(
+    chain: &mut Chain,
+    delay: u64,
+    proposers: &[Address],
+    executors: &[Address],
+) -> eyre::Result<TimelockRecord> {
+    chain
+        .progress
+        .step("compiling OpenZeppelin's TimelockController (solc-js)");
+    let artifact = compile_timelock(&crate::wasm::repo_root())?;
+    chain.progress.finish_with(&artifact.compiler);
+    chain.progress.step(format!(
+        "deploying the TimelockController (delay {delay} s)"
+    ));
+    let mut code = artifact.bytecode.to_vec();
+    code.extend(timelock_constructor_args(delay, proposers, executors));
+    let r = chain
+        .send(
+            "deploy TimelockController",
+            TransactionRequest::default().with_deploy_code(code),
+        )
+        .await?;
+    let address = r
+        .contract_address
+        .ok_or_else(|| eyre!("TimelockController: no contract address in the receipt"))?;
+    let t = TimelockController::new(address, &chain.provider);
+    let min = t.getMinDelay().call().await?;
+    if min != U256::from(delay) {
+        bail!("TimelockController at {address}: getMinDelay() is {min}, expected {delay}");
+    }
+    chain
+        .progress
+        .finish_with(&format!("{address} (gas {})", r.gas_used));
+    Ok(TimelockRecord {
+        address,
+        code_hash: keccak256(chain.provider.get_code_at(address).await?),
+        tx_hash: r.transaction_hash,
+        min_delay: delay,
+        proposers: proposers.to_vec(),
+        executors: executors.to_vec(),
+        compiler: artifact.compiler,
+    })
+}
+
+/// Hands every [`Holder::Governance`] role of `contracts` (name, address, deployment block) to
+/// `holder`, then renounces every role
+/// the deployer holds on them (replayed from the logs, [`role_holders`]).
+///
+/// Grants first, each checked with `hasRole`; renunciations last, per contract, with
+/// `DEFAULT_ADMIN_ROLE` after the contract's other roles and only once `holder` is confirmed as
+/// its admin, so no contract is ever without an admin. Sets the grant transactions in `roles`.
+/// Returns the renunciations `(contract, role, tx)`.
+///
+/// # Errors
+/// A failed transaction, or `holder` lacking a role after its grant.
+async fn hand_over(
+    chain: &mut Chain,
+    contracts: &[(&str, Address, u64)],
+    holder: Address,
+    roles: &mut [RoleGrant],
+) -> eyre::Result<Vec<(String, String, B256)>> {
+    let me = chain.from;
+    chain
+        .progress
+        .step(format!("handing governance to {holder}"));
+    for &(cname, rname, h) in ROLE_TABLE {
+        let Some(&(_, caddr, _)) = contracts.iter().find(|(n, _, _)| *n == cname) else {
+            continue;
+        };
+        if h != Holder::Governance {
+            continue;
+        }
+        if let Some(tx) = grant(chain, cname, caddr, rname, holder).await? {
+            if let Some(g) = roles
+                .iter_mut()
+                .find(|g| g.contract == cname && g.role == rname && g.account == holder)
+            {
+                g.tx_hash = Some(tx);
+            }
+        }
+        if !has_role(chain, cname, caddr, rname, holder).await? {
+            bail!("{cname}: {holder} lacks {rname} after its grant");
+        }
+    }
+    chain.progress.finish();
+    chain
+        .progress
+        .step("renouncing the deployer's roles (DEFAULT_ADMIN_ROLE last)");
+    let mut renounced = Vec::new();
+    for &(cname, caddr, block) in contracts {
+        let holders = role_holders(&chain.provider, caddr, block).await?;
+        let mut mine: Vec<B256> = holders
+            .iter()
+            .filter(|(_, accounts)| accounts.contains(&me))
+            .map(|(r, _)| *r)
+            .collect();
+        // DEFAULT_ADMIN_ROLE (zero) sorts first: move it last.
+        mine.sort_by_key(|r| r.is_zero());
+        for r in mine {
+            let rname = role_name(r);
+            if r.is_zero() && !has_role(chain, cname, caddr, "DEFAULT_ADMIN_ROLE", holder).await? {
+                bail!("{cname}: {holder} is not admin yet; not renouncing the deployer's DEFAULT_ADMIN_ROLE");
+            }
+            let req = IComputeToken::new(caddr, &chain.provider)
+                .renounceRole(r, me)
+                .into_transaction_request();
+            let rc = chain
+                .send(&format!("{cname}.renounceRole({rname})"), req)
+                .await?;
+            renounced.push((cname.to_string(), rname, rc.transaction_hash));
+        }
+    }
+    chain.progress.finish();
+    Ok(renounced)
 }
 
 /// Reads back and checks every role, wiring address and parameter; returns the parameters.
@@ -808,13 +1134,9 @@ pub async fn verify(
         }
     };
     for g in &d.roles {
-        let addr = match g.contract.as_str() {
-            "token" => d.token,
-            "emissions" => d.emissions,
-            "controller" => d.controller,
-            "registry" => d.registry,
-            _ => d.escrow,
-        };
+        let addr = d
+            .address_of(&g.contract)
+            .ok_or_else(|| eyre!("unknown contract {} in the role list", g.contract))?;
         let has = IComputeToken::new(addr, p)
             .hasRole(role(&g.role), g.account)
             .call()
@@ -824,18 +1146,25 @@ pub async fn verify(
             format!("{}: {} lacks {}", g.contract, g.account, g.role),
         );
     }
-    for (name, addr) in [
-        ("token", d.token),
-        ("emissions", d.emissions),
-        ("controller", d.controller),
-        ("registry", d.registry),
-        ("escrow", d.escrow),
-    ] {
-        let has = IComputeToken::new(addr, p)
-            .hasRole(B256::ZERO, d.deployer)
+    let holder = d.governance_holder();
+    for (name, rec) in &d.contracts {
+        let has = IComputeToken::new(rec.address, p)
+            .hasRole(B256::ZERO, holder)
             .call()
             .await?;
-        check(has, format!("{name}: deployer lacks DEFAULT_ADMIN_ROLE"));
+        check(
+            has,
+            format!("{name}: the governance holder {holder} lacks DEFAULT_ADMIN_ROLE"),
+        );
+        // After a handover the deployer holds nothing, whatever the logs show was ever granted.
+        if holder != d.deployer {
+            for (r, accounts) in role_holders(p, rec.address, rec.block).await? {
+                check(
+                    !accounts.contains(&d.deployer),
+                    format!("{name}: the deployer still holds {}", role_name(r)),
+                );
+            }
+        }
     }
     let c = IBmeController::new(d.controller, p);
     check(
@@ -875,7 +1204,7 @@ pub async fn verify(
     );
     let wiring = IJobEscrow::new(d.escrow, p).contracts().call().await?;
     check(
-        (wiring._0, wiring._1, wiring._2) == (d.controller, d.registry, d.token),
+        (wiring.controller, wiring.registry, wiring.token) == (d.controller, d.registry, d.token),
         "escrow.contracts".into(),
     );
     let t = IComputeToken::new(d.token, p);
@@ -967,6 +1296,7 @@ mod tests {
             sequencer_feed: Address::ZERO,
             treasury: Address::repeat_byte(9),
             arbitrator: Address::repeat_byte(9),
+            feeder: Some(Address::repeat_byte(9)),
             token: Address::repeat_byte(5),
             emissions: Address::repeat_byte(6),
             controller: Address::repeat_byte(7),
@@ -985,6 +1315,7 @@ mod tests {
                 BTreeMap::from([("feeBps".to_string(), "250".to_string())]),
             )]),
             used_stylus_deployer: true,
+            governance: None,
         };
         let p = d.save(dir.path()).unwrap();
         assert!(p.ends_with("412346.json"));

@@ -39,6 +39,9 @@ pub fn decode_revert(data: &[u8]) -> Option<String> {
         .or_else(|| try_decode::<IStylusDeployer::IStylusDeployerErrors>(data))
         .or_else(|| try_decode::<ArbWasm::ArbWasmErrors>(data))
         .or_else(|| {
+            try_decode::<crate::governance::TimelockController::TimelockControllerErrors>(data)
+        })
+        .or_else(|| {
             alloy::sol_types::GenericContractError::abi_decode(data)
                 .ok()
                 .map(|e| format!("{e:?}"))

@@ -5,11 +5,17 @@
 //! * [`deploy`]: deploy or verify the whole system, `deployments/<chainId>.json`;
 //! * [`status`]: read a deployment back from the chain;
 //! * [`demo`]: the end-to-end marketplace demo on the embedded devnet;
-//! * [`errors`]: decoding reverts into custom error names.
+//! * [`errors`]: decoding reverts into custom error names;
+//! * [`governance`]: the role table, the governance handover (`--admin`, `--timelock-delay`), role holders from logs;
+//! * [`progress`]: step-by-step progress of deploy and demo (indicatif spinner, plain lines off a terminal);
+//! * [`setup`]: first-run setup (npm packages, the pinned toolchain's wasm32 target and rust-src).
 pub mod bindings;
 pub mod demo;
 pub mod deploy;
 pub mod errors;
+pub mod governance;
+pub mod progress;
+pub mod setup;
 pub mod status;
 pub mod wasm;
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use alloy::primitives::Address;
 use alloy::signers::local::PrivateKeySigner;
 use clap::{Parser, Subcommand};
+use compute_market_scripts::governance::GovernanceOption;
 use compute_market_scripts::{demo, deploy, status, DEFAULT_RPC_URL, NITRO_DEV_KEY};
 
 #[derive(Parser)]
@@ -19,6 +20,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 enum Cmd {
     /// Deploy the whole system (or verify an existing deployment) and write deployments/<chainId>.json.
     Deploy {
@@ -37,9 +39,37 @@ enum Cmd {
         /// Treasury (default: the deployer).
         #[arg(long)]
         treasury: Option<Address>,
-        /// Escrow arbitrator (default: the deployer).
+        /// Escrow arbitrator (default: the governance holder).
         #[arg(long)]
         arbitrator: Option<Address>,
+        /// FEEDER_ROLE of the ManualPriceFeed deployed without --price-feed (default: the
+        /// governance holder).
+        #[arg(long)]
+        feeder: Option<Address>,
+        /// Hand DEFAULT_ADMIN_ROLE, PARAMETER_ADMIN_ROLE and PAUSER_ROLE of every contract to ADDR
+        /// (e.g. a multisig); the deployer key then renounces all its roles.
+        #[arg(long, value_name = "ADDR", conflicts_with_all = ["timelock_delay", "keep_deployer_admin"])]
+        admin: Option<Address>,
+        /// Deploy OpenZeppelin's TimelockController with this minimum delay and hand it those
+        /// roles instead; the deployer key then renounces all its roles. Needs --proposer.
+        #[arg(
+            long,
+            value_name = "SECONDS",
+            requires = "proposer",
+            conflicts_with = "keep_deployer_admin"
+        )]
+        timelock_delay: Option<u64>,
+        /// Timelock proposer (and canceller); repeat for several.
+        #[arg(long, value_name = "ADDR", requires = "timelock_delay")]
+        proposer: Vec<Address>,
+        /// Timelock executor; repeat for several; 0x0000000000000000000000000000000000000000 lets
+        /// anyone execute a ready operation (default: the proposers).
+        #[arg(long, value_name = "ADDR", requires = "timelock_delay")]
+        executor: Vec<Address>,
+        /// Off the dev chain, keep the governance roles with the deployer key (refused otherwise
+        /// without --admin or --timelock-delay).
+        #[arg(long)]
+        keep_deployer_admin: bool,
         /// Emissions epoch length in seconds (default: 3600 on chain 412346, else 86400).
         #[arg(long)]
         epoch_length: Option<u64>,
@@ -49,6 +79,9 @@ enum Cmd {
         /// Directory for <chainId>.json (default: <repo>/deployments).
         #[arg(long)]
         deployments_dir: Option<PathBuf>,
+        /// No progress on stderr (the deployment's JSON still goes to stdout).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run the marketplace demo (default: on an embedded devnet started in-process).
     Demo {
@@ -64,6 +97,9 @@ enum Cmd {
         /// Directory with prebuilt <crate>.wasm (default: run scripts/build-wasm.sh).
         #[arg(long)]
         wasm_dir: Option<PathBuf>,
+        /// No progress on stderr (the tables still go to stdout).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Show the recorded deployment as the chain sees it now.
     Status {
@@ -99,19 +135,41 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             sequencer_feed,
             treasury,
             arbitrator,
+            feeder,
+            admin,
+            timelock_delay,
+            proposer,
+            executor,
+            keep_deployer_admin,
             epoch_length,
             wasm_dir,
             deployments_dir,
+            quiet,
         } => {
+            let governance = match (admin, timelock_delay) {
+                (Some(a), _) => Some(GovernanceOption::Admin(a)),
+                (None, Some(delay)) => Some(GovernanceOption::Timelock {
+                    delay,
+                    executors: if executor.is_empty() {
+                        proposer.clone()
+                    } else {
+                        executor
+                    },
+                    proposers: proposer,
+                }),
+                (None, None) => keep_deployer_admin.then_some(GovernanceOption::Deployer),
+            };
             let opts = deploy::DeployOptions {
                 price_feed,
                 sequencer_feed,
                 treasury,
                 arbitrator,
+                feeder,
+                governance,
                 wasm_dir,
                 deployments_dir,
                 epoch_length,
-                quiet: false,
+                quiet,
             };
             let d = deploy::deploy(&rpc_url, key(&private_key)?, &opts).await?;
             println!(
@@ -127,10 +185,13 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             private_key,
             json,
             wasm_dir,
+            quiet,
         } => {
             let opts = demo::DemoOptions {
                 json,
                 wasm_dir,
+                quiet,
+                tables: true,
                 private_key: private_key.as_deref().map(key).transpose()?,
                 ..Default::default()
             };

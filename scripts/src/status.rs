@@ -10,6 +10,7 @@ use stylus_format::cargo_stylus::deployable_code;
 use crate::bindings::*;
 use crate::deploy::{default_deployments_dir, Deployment, PROGRAMS};
 use crate::errors::explain;
+use crate::governance::{role_holders, role_name};
 
 /// What `status` found.
 #[derive(Clone, Debug, Serialize)]
@@ -36,6 +37,10 @@ pub struct StatusReport {
     pub outstanding_credits: U256,
     /// Jobs created.
     pub jobs: U256,
+    /// Every role holder of every contract (and of the TimelockController, as `timelock`), from
+    /// the `RoleGranted`/`RoleRevoked` logs confirmed with `hasRole`
+    /// ([`crate::governance::role_holders`]): `(contract, role name, holders)`.
+    pub roles: Vec<(String, String, Vec<Address>)>,
 }
 
 /// The chain at an RPC URL and the deployment recorded for it.
@@ -112,6 +117,29 @@ pub async fn run(
     let price_wad = c.price().call().await.ok();
     let cs = c.supplyStats().call().await?;
     let es = e.supplyStats().call().await?;
+    let mut roles = Vec::new();
+    let timelock = d.governance.as_ref().and_then(|g| g.timelock.clone());
+    let mut with_roles: Vec<(String, Address, u64)> = PROGRAMS
+        .iter()
+        .filter_map(|(n, _)| {
+            d.contracts
+                .get(*n)
+                .map(|r| (n.to_string(), r.address, r.block))
+        })
+        .collect();
+    if let Some(t) = &timelock {
+        let block = p
+            .get_transaction_receipt(t.tx_hash)
+            .await?
+            .and_then(|r| r.block_number)
+            .unwrap_or_default();
+        with_roles.push(("timelock".into(), t.address, block));
+    }
+    for (name, address, block) in &with_roles {
+        for (r, holders) in role_holders(&p, *address, *block).await? {
+            roles.push((name.clone(), role_name(r), holders));
+        }
+    }
     let report = StatusReport {
         chain_id,
         block,
@@ -119,14 +147,21 @@ pub async fn run(
         contracts,
         price_wad,
         total_supply: t.totalSupply().call().await?,
-        controller_supply: [cs._0, cs._1, cs._2, cs._3, cs._4],
-        emissions_supply: [es._0, es._1, es._2, es._3],
+        controller_supply: [
+            cs.burned,
+            cs.reminted,
+            cs.mintedFromReserve,
+            cs.retired,
+            cs.owed,
+        ],
+        emissions_supply: [es.initialReserve, es.reserve, es.emitted, es.drawn],
         epoch: (
             e.currentEpoch().call().await?,
             e.nextEpochToFinalize().call().await?,
         ),
         outstanding_credits: c.outstandingCredits().call().await?,
         jobs: IJobEscrow::new(d.escrow, &p).jobCount().call().await?,
+        roles,
     };
     if print {
         println!(
@@ -154,18 +189,18 @@ pub async fn run(
         println!("  totalSupply  {} CT", ct(report.total_supply));
         println!(
             "  controller   burned {} / reminted {} / fromReserve {} / retired {} / owed {} CT",
-            ct(cs._0),
-            ct(cs._1),
-            ct(cs._2),
-            ct(cs._3),
-            ct(cs._4)
+            ct(cs.burned),
+            ct(cs.reminted),
+            ct(cs.mintedFromReserve),
+            ct(cs.retired),
+            ct(cs.owed)
         );
         println!(
             "  emissions    initialReserve {} / reserve {} / emitted {} / drawn {} CT",
-            ct(es._0),
-            ct(es._1),
-            ct(es._2),
-            ct(es._3)
+            ct(es.initialReserve),
+            ct(es.reserve),
+            ct(es.emitted),
+            ct(es.drawn)
         );
         println!(
             "  epoch        current {} / next to finalise {}",
@@ -176,6 +211,46 @@ pub async fn run(
             crate::demo::fmt_units(report.outstanding_credits, 6)
         );
         println!("  jobs         {}", report.jobs);
+        match (&d.governance, &timelock) {
+            (None, _) => println!("  governance   the deployer {} (no handover)", d.deployer),
+            (Some(g), None) => println!("  governance   {} (--admin)", g.holder),
+            (Some(_), Some(t)) => println!(
+                "  governance   TimelockController {} (min delay {} s, proposers {:?}, executors {:?})",
+                t.address, t.min_delay, t.proposers, t.executors
+            ),
+        }
+        println!("  roles (RoleGranted/RoleRevoked logs, confirmed with hasRole)");
+        let label = |a: &Address| -> String {
+            let mut names = Vec::new();
+            if *a == d.deployer {
+                names.push("deployer");
+            }
+            if timelock.as_ref().is_some_and(|t| t.address == *a) {
+                names.push("timelock");
+            } else if d.governance.as_ref().is_some_and(|g| g.holder == *a) {
+                names.push("admin");
+            }
+            for (n, rec) in &d.contracts {
+                if rec.address == *a {
+                    names.push(n.as_str());
+                }
+            }
+            if *a == d.arbitrator {
+                names.push("arbitrator");
+            }
+            if d.feeder == Some(*a) {
+                names.push("feeder");
+            }
+            if names.is_empty() {
+                a.to_string()
+            } else {
+                format!("{a} ({})", names.join(", "))
+            }
+        };
+        for (contract, role, holders) in &report.roles {
+            let holders: Vec<String> = holders.iter().map(label).collect();
+            println!("    {contract:<11} {role:<21} {}", holders.join(", "));
+        }
     }
     Ok(report)
 }

@@ -1,7 +1,8 @@
 //! Building the deployable wasm with `scripts/build-wasm.sh`.
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use eyre::{bail, eyre, WrapErr};
 
@@ -22,19 +23,42 @@ pub fn contract_crates(repo_root: &Path) -> eyre::Result<Vec<String>> {
 }
 
 /// Runs `scripts/build-wasm.sh` (every contract of `scripts/contracts.txt`) and returns
-/// crate name → wasm path.
+/// crate name → wasm path. Its stderr (setup notices, compiler errors) goes to stderr.
 pub fn build(repo_root: &Path) -> eyre::Result<BTreeMap<String, PathBuf>> {
+    build_logged(repo_root, &|line| eprintln!("{line}"))
+}
+
+/// [`build`], handing each line the script writes to stderr to `log` (e.g.
+/// [`crate::progress::Progress::line`], so a spinner does not garble it).
+pub fn build_logged(
+    repo_root: &Path,
+    log: &(dyn Fn(&str) + Sync),
+) -> eyre::Result<BTreeMap<String, PathBuf>> {
     let script = repo_root.join("scripts/build-wasm.sh");
-    let out = Command::new("bash")
+    let mut child = Command::new("bash")
         .arg(&script)
         .current_dir(repo_root)
-        .stderr(std::process::Stdio::inherit())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .wrap_err_with(|| format!("running {}", script.display()))?;
+    let stderr = child.stderr.take();
+    let out = std::thread::scope(|s| {
+        if let Some(stderr) = stderr {
+            s.spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    log(&line);
+                }
+            });
+        }
+        child.wait_with_output()
+    })
+    .wrap_err_with(|| format!("running {}", script.display()))?;
     if !out.status.success() {
         bail!(
-            "{} failed ({}): fix the build error above (needs the pinned toolchain with rust-src and the \
-             wasm32-unknown-unknown target, and node for cargo metadata parsing)",
+            "{} failed ({}): see the error above (the script installs the pinned toolchain's \
+             wasm32-unknown-unknown target and rust-src itself when rustup can; it needs bash, rustup \
+             and node)",
             script.display(),
             out.status
         );
@@ -67,6 +91,14 @@ pub fn build(repo_root: &Path) -> eyre::Result<BTreeMap<String, PathBuf>> {
 /// The wasm of each contract crate: from `dir` (`<crate_with_underscores>.wasm`) when given,
 /// else built with [`build`].
 pub fn load(dir: Option<&Path>) -> eyre::Result<BTreeMap<String, Vec<u8>>> {
+    load_with(dir, &|line| eprintln!("{line}"))
+}
+
+/// [`load`], handing the build's stderr lines to `log` ([`build_logged`]).
+pub fn load_with(
+    dir: Option<&Path>,
+    log: &(dyn Fn(&str) + Sync),
+) -> eyre::Result<BTreeMap<String, Vec<u8>>> {
     let root = repo_root();
     let paths: BTreeMap<String, PathBuf> = match dir {
         Some(dir) => contract_crates(&root)?
@@ -76,7 +108,7 @@ pub fn load(dir: Option<&Path>) -> eyre::Result<BTreeMap<String, Vec<u8>>> {
                 (c, p)
             })
             .collect(),
-        None => build(&root)?,
+        None => build_logged(&root, log)?,
     };
     paths
         .into_iter()

@@ -90,7 +90,7 @@ async fn buy_credits_burns_from_the_buyer() {
     assert_eq!(c.creditBalanceOf(alice).call().await.unwrap(), U256::ZERO);
     assert_eq!(c.outstandingCredits().call().await.unwrap(), expected);
     let s = c.supplyStats().call().await.unwrap();
-    assert_eq!(s._0, tokens, "cumulative burned");
+    assert_eq!(s.burned, tokens, "cumulative burned");
     // Quotes at the feed price, no spread.
     assert_eq!(
         c.quoteCredits(tokens).call().await.unwrap(),
@@ -277,7 +277,7 @@ async fn oracle_checks() {
         .await
         .unwrap();
     let stale = IBmeController::BmeStalePrice {
-        _0: round._3,
+        _0: round.updatedAt,
         _1: U256::from(600),
     };
     assert_revert(c.price().call().await, stale.clone());

@@ -74,13 +74,16 @@ async fn wiring_and_parameters() {
         alloy::primitives::U256::from(250)
     );
     let cs = env.escrow().contracts().call().await.unwrap();
-    assert_eq!((cs._0, cs._1, cs._2), (a.controller, a.registry, a.token));
+    assert_eq!(
+        (cs.controller, cs.registry, cs.token),
+        (a.controller, a.registry, a.token)
+    );
     assert_eq!(env.registry().token().call().await.unwrap(), a.token);
     let s = env.emissions().supplyStats().call().await.unwrap();
     assert_eq!(
-        s._0,
+        s.initialReserve,
         max_supply() - genesis_supply(),
         "initial reserve = cap - supply"
     );
-    assert_eq!(s._1, s._0);
+    assert_eq!(s.reserve, s.initialReserve);
 }

@@ -105,7 +105,7 @@ async fn epochs_finalise_and_rewards_split_by_work() {
     let st = em.epochStats(epoch).call().await.unwrap();
     let share = emission - treasury;
     assert_eq!(
-        (st._0, st._1, st._2),
+        (st.work, st.emitted, st.providerShare),
         (U256::from(29_250_000), emission, share)
     );
 
@@ -139,8 +139,8 @@ async fn epochs_finalise_and_rewards_split_by_work() {
     );
     let s = em.supplyStats().call().await.unwrap();
     assert_eq!(
-        s._2 + s._3 + s._1,
-        s._0,
+        s.emitted + s.drawn + s.reserve,
+        s.initialReserve,
         "emitted + drawn + reserve = initialReserve"
     );
 }
@@ -177,15 +177,15 @@ async fn settlement_beyond_the_burn_budget_draws_the_reserve() {
     let cs = c.supplyStats().call().await.unwrap();
     let es = em.supplyStats().call().await.unwrap();
     assert_eq!(
-        cs._2, es._3,
+        cs.mintedFromReserve, es.drawn,
         "controller's mintedFromReserve = emissions' drawn"
     );
     assert_eq!(
-        cs._1 + cs._3,
-        cs._0,
+        cs.reminted + cs.retired,
+        cs.burned,
         "reminted + retired + budget(0) = burned"
     );
-    assert_eq!(es._1 + es._3 + es._2, es._0);
+    assert_eq!(es.reserve + es.drawn + es.emitted, es.initialReserve);
     assert_eq!(c.owedTo(p1).call().await.unwrap(), U256::ZERO);
     assert_revert(
         send(c.claimOwed().from(p1)).await,
@@ -231,7 +231,7 @@ async fn settlement_beyond_budget_and_reserve_records_an_iou_claimed_from_later_
     assert_eq!(c.owedTo(p1).call().await.unwrap(), iou);
     assert_eq!(em.emissionReserve().call().await.unwrap(), U256::ZERO);
     let cs = c.supplyStats().call().await.unwrap();
-    assert_eq!(cs._4, iou, "supplyStats().owed");
+    assert_eq!(cs.owed, iou, "supplyStats().owed");
     assert!(t.totalSupply().call().await.unwrap() <= max_supply());
 
     // Nothing to pay it from yet: the budget is empty.
@@ -259,10 +259,10 @@ async fn settlement_beyond_budget_and_reserve_records_an_iou_claimed_from_later_
     assert_eq!(c.owedTo(p1).call().await.unwrap(), iou - refill);
     assert_eq!(c.burnBudget().call().await.unwrap(), U256::ZERO);
     let cs = c.supplyStats().call().await.unwrap();
-    assert_eq!(cs._4, iou - refill);
+    assert_eq!(cs.owed, iou - refill);
     assert_eq!(
-        cs._1 + cs._3,
-        cs._0,
+        cs.reminted + cs.retired,
+        cs.burned,
         "reminted + retired + budget(0) = burned"
     );
     assert!(t.totalSupply().call().await.unwrap() <= max_supply());

@@ -111,7 +111,7 @@ impl Run<'_> {
                     return None;
                 }
                 let (id, j) = self.pick(&running);
-                let max = env.escrow().job(id).call().await.ok()?._6;
+                let max = env.escrow().job(id).call().await.ok()?.maxDuration;
                 let used = self.rng.random_range(0..=max);
                 send(e.submitResult(id, keccak256(b"r"), used).from(j.provider))
                     .await
@@ -237,20 +237,23 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
     // initialReserve; the controller's reserve mints are the emissions' draws.
     let cs = c.supplyStats().call().await.unwrap();
     let budget = c.burnBudget().call().await.unwrap();
-    assert!(cs._1 + cs._3 <= cs._0, "reminted + retired ≤ burned");
+    assert!(
+        cs.reminted + cs.retired <= cs.burned,
+        "reminted + retired ≤ burned"
+    );
     assert_eq!(
-        cs._1 + cs._3 + budget,
-        cs._0,
+        cs.reminted + cs.retired + budget,
+        cs.burned,
         "reminted + retired + budget = burned"
     );
     let es = em.supplyStats().call().await.unwrap();
     assert_eq!(
-        es._2 + es._3 + es._1,
-        es._0,
+        es.emitted + es.drawn + es.reserve,
+        es.initialReserve,
         "emitted + drawn + reserve = initialReserve"
     );
-    assert_eq!(es._0, max_supply() - genesis_supply());
-    assert_eq!(cs._2, es._3, "mintedFromReserve = drawn");
+    assert_eq!(es.initialReserve, max_supply() - genesis_supply());
+    assert_eq!(cs.mintedFromReserve, es.drawn, "mintedFromReserve = drawn");
 
     // §9.3 outstanding credits = Σ free + Σ locked over the known accounts; locked = Σ maxCost of
     // the requester's live jobs.
@@ -349,7 +352,7 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
     let mut staked = U256::ZERO;
     for p in env.acc.all() {
         let info = r.providerInfo(p).call().await.unwrap();
-        let (active, locked, unbonding) = (info._5, info._6, info._7);
+        let (active, locked, unbonding) = (info.activeStake, info.lockedStake, info.unbondingStake);
         assert!(locked <= active, "locked ≤ active for {p}");
         staked += active + unbonding;
     }

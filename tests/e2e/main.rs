@@ -8,6 +8,7 @@ mod deployment;
 mod emissions;
 mod escrow;
 mod flows;
+mod governance;
 mod invariants;
 mod registry;
 mod solidity;

@@ -36,25 +36,19 @@ sol! {
     }
 }
 
-/// Compiles the example with `node examples/solidity/compile.mjs`; `None` (test skipped) if node or
-/// node_modules/solc is missing.
-fn compile() -> Option<(serde_json::Value, Bytes)> {
+/// Compiles the example with `node examples/solidity/compile.mjs`, after installing the npm
+/// packages when they are missing (`scripts/ensure-npm.sh`). Panics with the command to run by
+/// hand when node, npm or the install fails.
+fn compile() -> (serde_json::Value, Bytes) {
     let root = repo_root();
-    if !root.join("node_modules/solc").exists() {
-        eprintln!("SKIPPED: node_modules/solc missing (run `npm ci`)");
-        return None;
+    if let Err(e) = compute_market_scripts::setup::npm_packages(&root) {
+        panic!("{e:#}");
     }
-    let out = match Command::new("node")
+    let out = Command::new("node")
         .arg(root.join("examples/solidity/compile.mjs"))
         .current_dir(&root)
         .output()
-    {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("SKIPPED: node not runnable: {e}");
-            return None;
-        }
-    };
+        .unwrap_or_else(|e| panic!("node examples/solidity/compile.mjs: {e} (install Node 20)"));
     assert!(
         out.status.success(),
         "solc failed:\n{}",
@@ -63,12 +57,12 @@ fn compile() -> Option<(serde_json::Value, Bytes)> {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let c = &json["contracts"]["ComputeJobClient"];
     let code: Bytes = c["bytecode"].as_str().unwrap().parse().unwrap();
-    Some((c["abi"].clone(), code))
+    (c["abi"].clone(), code)
 }
 
 #[tokio::test]
 async fn solidity_dapp_drives_the_stylus_contracts() {
-    let Some((abi, code)) = compile() else { return };
+    let (abi, code) = compile();
     // The compiled ABI is the one the test binds to.
     let names: Vec<&str> = abi
         .as_array()

@@ -198,10 +198,10 @@ async fn permit_with_real_signatures() {
         domain.separator()
     );
     let d = t.eip712Domain().call().await.unwrap();
-    assert_eq!(d._1, "Compute Token");
-    assert_eq!(d._2, "1");
-    assert_eq!(d._3, U256::from(env.chain_id));
-    assert_eq!(d._4, env.addrs.token);
+    assert_eq!(d.name, "Compute Token");
+    assert_eq!(d.version, "1");
+    assert_eq!(d.chainId, U256::from(env.chain_id));
+    assert_eq!(d.verifyingContract, env.addrs.token);
 
     let deadline = U256::from(env.now().await.unwrap() + 3_600);
     let value = U256::from(20) * CT;

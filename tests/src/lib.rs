@@ -390,14 +390,14 @@ impl Env {
     pub async fn job(&self, id: U256) -> Result<Job> {
         let j = self.escrow().job(id).call().await?;
         Ok(Job {
-            state: j._0,
-            requester: j._1,
-            provider: j._2,
-            max_cost: j._8,
-            cost: j._9,
-            stake_locked: j._11,
-            bond: j._12,
-            until: j._13,
+            state: j.state,
+            requester: j.requester,
+            provider: j.provider,
+            max_cost: j.maxCost,
+            cost: j.cost,
+            stake_locked: j.stakeLocked,
+            bond: j.bond,
+            until: j.until,
         })
     }
 }
@@ -415,7 +415,7 @@ pub struct Job {
     pub until: u64,
 }
 
-/// Job states (`IJobEscrow.job(id)._0`).
+/// Job states (`IJobEscrow.job(id).state`).
 pub mod state {
     pub const OPEN: u8 = 1;
     pub const RUNNING: u8 = 2;

@@ -1,8 +1,50 @@
 //! Prints the contract's Solidity interface with its events:
 //! `cargo run -p bme-controller --features export-abi` (what `cargo stylus export-abi` runs).
 
+use common::export::{interface, print, OutputNames};
 use bme_controller::{AccessControlStylusAbiStruct, BmeController, PausableStylusAbiStruct};
-use common::export::{interface, print};
+
+/// Output names of the functions returning several values (`common::export::OutputNames`), as the functions' doc comments in `src/lib.rs` name them.
+/// `scripts/abi.sh` fails while a function returning several values has no entry here.
+const OUTPUT_NAMES: OutputNames = &[
+    (
+        "epochStats",
+        &[
+            "burned",
+            "reminted",
+            "mintedFromReserve",
+            "feesBurned",
+            "owedRecorded",
+            "feeTokens",
+        ],
+    ),
+    (
+        "supplyStats",
+        &[
+            "burned",
+            "reminted",
+            "mintedFromReserve",
+            "retired",
+            "owed",
+            "iouFunded",
+            "treasuryAccrued",
+            "burnBudget",
+            "outstandingCredits",
+        ],
+    ),
+    ("iou", &["provider", "amount", "paid", "claimable"]),
+    ("iouQueue", &["count", "owedTotal", "fundedTotal"]),
+    (
+        "contracts",
+        &[
+            "token",
+            "emissions",
+            "priceFeed",
+            "sequencerFeed",
+            "treasury",
+        ],
+    ),
+];
 
 fn main() {
     let mut events = bme_controller::interface::events();
@@ -20,5 +62,6 @@ fn main() {
             ),
             (interface::<BmeController>(), events),
         ],
+        OUTPUT_NAMES,
     );
 }

@@ -1,8 +1,40 @@
 //! Prints the contract's Solidity interface with its events:
 //! `cargo run -p emissions --features export-abi` (what `cargo stylus export-abi` runs).
 
-use common::export::{interface, print};
+use common::export::{interface, print, OutputNames};
 use emissions::{AccessControlStylusAbiStruct, Emissions};
+
+/// Output names of the functions returning several values (`common::export::OutputNames`), as the functions' doc comments in `src/lib.rs` name them.
+/// `scripts/abi.sh` fails while a function returning several values has no entry here.
+const OUTPUT_NAMES: OutputNames = &[
+    (
+        "epochStats",
+        &[
+            "fees",
+            "emitted",
+            "workPool",
+            "workCap",
+            "stakePool",
+            "drawn",
+            "drawCap",
+        ],
+    ),
+    (
+        "supplyStats",
+        &["initialReserve", "reserve", "emitted", "drawn", "returned"],
+    ),
+    (
+        "stakeStats",
+        &[
+            "totalEarning",
+            "rewardRateWad",
+            "periodFinish",
+            "streamed",
+            "paid",
+            "returned",
+        ],
+    ),
+];
 
 fn main() {
     let mut events = emissions::interface::events();
@@ -16,5 +48,6 @@ fn main() {
             ),
             (interface::<Emissions>(), events),
         ],
+        OUTPUT_NAMES,
     );
 }

@@ -7,10 +7,14 @@ use crate::utils::start;
 #[tokio::test]
 async fn viem_reads_a_block_and_sends_a_tx() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    if !root.join("node_modules/viem/package.json").exists() {
-        eprintln!("SKIPPED viem_reads_a_block_and_sends_a_tx: node_modules has no viem (run `npm ci` in the repo root)");
-        return;
-    }
+    // `npm ci` when viem is missing or stale; fails naming the command otherwise.
+    let setup = std::process::Command::new("bash")
+        .arg(root.join("scripts/ensure-npm.sh"))
+        .status();
+    assert!(
+        matches!(setup, Ok(s) if s.success()),
+        "scripts/ensure-npm.sh: {setup:?} (run `npm ci` in the repo root)"
+    );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/viem-client.mjs");
     let node = start().await;
     let child = tokio::process::Command::new("node")
