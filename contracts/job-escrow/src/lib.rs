@@ -234,6 +234,8 @@ impl JobEscrow {
     /// * `price_per_gpu_hour` - credits (1e6 = 1 USD) per GPU-hour, > 0.
     ///
     /// # Errors
+    /// * `JobEscrowNotProvider(jobCount + 1, provider)` if `provider` holds `MARKET_ROLE` (a market
+    ///   owns only the jobs it opens with `createJobFor`).
     /// * `EnforcedPause()` while paused.
     /// * `JobEscrowInvalidGpuCount(gpuCount, 1024)`, `JobEscrowInvalidDuration(maxDuration,
     ///   2592000)`, `JobEscrowInvalidPrice(0, 0)`, `ArithmeticOverflow()` (maxCost ≥ 2^256).
@@ -251,6 +253,12 @@ impl JobEscrow {
         price_per_gpu_hour: U256,
     ) -> Result<U256, Error> {
         let requester = self.vm().msg_sender();
+        // A market owns only the jobs it opens itself (`createJobFor`); naming one here would hand
+        // it the requester's job.
+        if self.roles.has_role(MARKET_ROLE, provider) {
+            let next = self.job_count.get().wrapping_add(U256::from(1));
+            return Err(not_provider(next, provider));
+        }
         let window = self.param_u64(ACCEPT_WINDOW);
         self.open(
             requester,
@@ -367,7 +375,7 @@ impl JobEscrow {
         let provider = self.vm().msg_sender();
         self.expect_open(job_id)?;
         let named = self.addr_f(job_id, F_PROVIDER);
-        if !named.is_zero() && named != provider {
+        if (!named.is_zero() && named != provider) || self.roles.has_role(MARKET_ROLE, named) {
             return Err(not_provider(job_id, provider));
         }
         let price = self.f(job_id, F_PRICE);
