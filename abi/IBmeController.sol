@@ -21,6 +21,10 @@ interface IAccessControl {
 
     error AccessControlBadConfirmation();
 
+    error EnforcedPause();
+
+    error ExpectedPause();
+
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
 
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
@@ -34,10 +38,6 @@ interface IPausable {
 
     function unpause() external;
 
-    error EnforcedPause();
-
-    error ExpectedPause();
-
     event Paused(address account);
 
     event Unpaused(address account);
@@ -45,47 +45,35 @@ interface IPausable {
 interface IBmeController is IAccessControl, IPausable {
     function buyCredits(uint256 token_amount, uint256 min_credits, address beneficiary) external returns (uint256);
 
-    function buyCreditsWithPermit(uint256 token_amount, uint256 min_credits, address beneficiary, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external returns (uint256);
-
     function price() external view returns (uint256);
 
     function quoteTokens(uint256 credits) external view returns (uint256);
-
-    function quoteCredits(uint256 tokens) external view returns (uint256);
 
     function creditBalanceOf(address account) external view returns (uint256);
 
     function lockedCreditsOf(address account) external view returns (uint256);
 
-    function outstandingCredits() external view returns (uint256);
-
     function lockCredits(address account, uint256 amount) external;
 
     function unlockCredits(address account, uint256 amount) external;
 
-    function settle(address payer, address provider, uint256 credits) external returns (uint256);
+    function settle(address payer, address provider, uint256 credits, uint256 refund) external returns (uint256);
 
-    function owedTo(address provider) external view returns (uint256);
+    function iou(uint256 id) external view returns (address provider, uint256 amount, uint256 paid, uint256 claimable);
 
-    function claimOwed() external returns (uint256);
+    function iouQueue() external view returns (uint256 count, uint256 owedTotal, uint256 fundedTotal);
 
-    function epochStats(uint256 epoch) external view returns (uint256 burned, uint256 reminted, uint256 mintedFromReserve, uint256 feesBurned, uint256 owedRecorded);
+    function claimOwed(uint256[] memory ids) external returns (uint256);
 
-    function supplyStats() external view returns (uint256 burned, uint256 reminted, uint256 mintedFromReserve, uint256 retired, uint256 owed);
+    function claimTreasury() external returns (uint256);
 
-    function burnBudget() external view returns (uint256);
+    function epochStats(uint256 epoch) external view returns (uint256 burned, uint256 reminted, uint256 mintedFromReserve, uint256 feesBurned, uint256 owedRecorded, uint256 feeTokens);
 
-    function collateralRatioWad() external view returns (uint256);
+    function providerFees(address provider, uint256 epoch) external view returns (uint256);
 
-    function token() external view returns (address);
+    function supplyStats() external view returns (uint256 burned, uint256 reminted, uint256 mintedFromReserve, uint256 retired, uint256 owed, uint256 iouFunded, uint256 treasuryAccrued, uint256 burnBudget, uint256 outstandingCredits);
 
-    function emissions() external view returns (address);
-
-    function priceFeed() external view returns (address);
-
-    function sequencerFeed() external view returns (address);
-
-    function treasury() external view returns (address);
+    function contracts() external view returns (address token, address emissions, address priceFeed, address sequencerFeed, address treasury);
 
     function parameter(bytes32 name) external view returns (uint256);
 
@@ -97,12 +85,6 @@ interface IBmeController is IAccessControl, IPausable {
 
     function setTreasury(address treasury) external;
 
-    function ESCROW_ROLE() external view returns (bytes32);
-
-    function PAUSER_ROLE() external view returns (bytes32);
-
-    function PARAMETER_ADMIN_ROLE() external view returns (bytes32);
-
     error BmeInvalidPrice(int256);
 
     error BmeStalePrice(uint256, uint256);
@@ -111,11 +93,9 @@ interface IBmeController is IAccessControl, IPausable {
 
     error BmeSequencerGracePeriodNotOver(uint256, uint256);
 
-    error BmeOracleCallFailed(address);
+    error BmeSequencerRoundInvalid();
 
     error BmeUnsupportedFeedDecimals(uint8);
-
-    error BmeTokenCallFailed(bytes);
 
     error BmeSlippage(uint256, uint256);
 
@@ -125,17 +105,21 @@ interface IBmeController is IAccessControl, IPausable {
 
     error BmeInsufficientCredits(address, uint256, uint256);
 
-    error BmeAmountTooLarge();
-
-    error BmeUnknownParameter(bytes32);
-
-    error BmeParameterOutOfBounds(bytes32, uint256, uint256, uint256);
-
-    error BmeEmissionsCallFailed(bytes);
-
     error BmeNothingToClaim();
 
+    error BmeNotIouOwner(uint256, address);
+
+    error BmeTooManyIous(uint256, uint256);
+
     error AccessControlInvalidDefaultAdmin(address);
+
+    error CallFailed(address, bytes);
+
+    error UnknownParameter(bytes32);
+
+    error ParameterOutOfBounds(bytes32, uint256, uint256, uint256);
+
+    error ArithmeticOverflow();
 
     event CreditsPurchased(address indexed buyer, address indexed beneficiary, uint256 tokensBurned, uint256 credits, uint256 price);
 
@@ -143,13 +127,17 @@ interface IBmeController is IAccessControl, IPausable {
 
     event CreditsUnlocked(address indexed account, uint256 amount);
 
-    event Settled(address indexed payer, address indexed provider, uint256 credits, uint256 fee, uint256 tokensPaid, uint256 price);
+    event Settled(address indexed payer, address indexed provider, uint256 credits, uint256 fee, uint256 feeTokens, uint256 tokensPaid, uint256 price);
 
-    event OwedRecorded(address indexed provider, uint256 amount);
+    event OwedRecorded(address indexed provider, uint256 indexed id, uint256 amount);
 
-    event OwedClaimed(address indexed provider, uint256 amount);
+    event OwedClaimed(address indexed provider, uint256 indexed id, uint256 amount);
+
+    event IousFunded(uint256 funded, uint256 fundedTotal, uint256 owedTotal);
 
     event FeeDistributed(uint256 indexed epoch, uint256 treasuryAmount, uint256 retired);
+
+    event TreasuryClaimed(address indexed treasury, uint256 amount);
 
     event PriceFeedUpdated(address indexed feed, uint8 decimals);
 

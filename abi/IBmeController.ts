@@ -35,18 +35,7 @@ export const bmeControllerAbi = [
   },
   {
     "inputs": [],
-    "name": "BmeAmountTooLarge",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes",
-        "name": "",
-        "type": "bytes"
-      }
-    ],
-    "name": "BmeEmissionsCallFailed",
+    "name": "ArithmeticOverflow",
     "type": "error"
   },
   {
@@ -82,45 +71,24 @@ export const bmeControllerAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "BmeNothingToClaim",
-    "type": "error"
-  },
-  {
     "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
       {
         "internalType": "address",
         "name": "",
         "type": "address"
       }
     ],
-    "name": "BmeOracleCallFailed",
+    "name": "BmeNotIouOwner",
     "type": "error"
   },
   {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "name": "BmeParameterOutOfBounds",
+    "inputs": [],
+    "name": "BmeNothingToClaim",
     "type": "error"
   },
   {
@@ -142,6 +110,11 @@ export const bmeControllerAbi = [
       }
     ],
     "name": "BmeSequencerGracePeriodNotOver",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "BmeSequencerRoundInvalid",
     "type": "error"
   },
   {
@@ -179,23 +152,17 @@ export const bmeControllerAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes",
+        "internalType": "uint256",
         "name": "",
-        "type": "bytes"
-      }
-    ],
-    "name": "BmeTokenCallFailed",
-    "type": "error"
-  },
-  {
-    "inputs": [
+        "type": "uint256"
+      },
       {
-        "internalType": "bytes32",
+        "internalType": "uint256",
         "name": "",
-        "type": "bytes32"
+        "type": "uint256"
       }
     ],
-    "name": "BmeUnknownParameter",
+    "name": "BmeTooManyIous",
     "type": "error"
   },
   {
@@ -220,6 +187,22 @@ export const bmeControllerAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "name": "CallFailed",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "EnforcedPause",
     "type": "error"
@@ -227,6 +210,43 @@ export const bmeControllerAbi = [
   {
     "inputs": [],
     "name": "ExpectedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParameterOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "UnknownParameter",
     "type": "error"
   },
   {
@@ -333,10 +353,41 @@ export const bmeControllerAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "funded",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "fundedTotal",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "owedTotal",
+        "type": "uint256"
+      }
+    ],
+    "name": "IousFunded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": true,
         "internalType": "address",
         "name": "provider",
         "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "id",
+        "type": "uint256"
       },
       {
         "indexed": false,
@@ -356,6 +407,12 @@ export const bmeControllerAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "id",
+        "type": "uint256"
       },
       {
         "indexed": false,
@@ -542,6 +599,12 @@ export const bmeControllerAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "feeTokens",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "tokensPaid",
         "type": "uint256"
       },
@@ -553,6 +616,25 @@ export const bmeControllerAbi = [
       }
     ],
     "name": "Settled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "treasury",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "TreasuryClaimed",
     "type": "event"
   },
   {
@@ -580,58 +662,6 @@ export const bmeControllerAbi = [
     ],
     "name": "Unpaused",
     "type": "event"
-  },
-  {
-    "inputs": [],
-    "name": "ESCROW_ROLE",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "PARAMETER_ADMIN_ROLE",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "PAUSER_ROLE",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "burnBudget",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
   },
   {
     "inputs": [
@@ -665,54 +695,11 @@ export const bmeControllerAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "token_amount",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "min_credits",
-        "type": "uint256"
-      },
-      {
-        "internalType": "address",
-        "name": "beneficiary",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "deadline",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint8",
-        "name": "v",
-        "type": "uint8"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "r",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "s",
-        "type": "bytes32"
+        "internalType": "uint256[]",
+        "name": "ids",
+        "type": "uint256[]"
       }
     ],
-    "name": "buyCreditsWithPermit",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
     "name": "claimOwed",
     "outputs": [
       {
@@ -726,12 +713,45 @@ export const bmeControllerAbi = [
   },
   {
     "inputs": [],
-    "name": "collateralRatioWad",
+    "name": "claimTreasury",
     "outputs": [
       {
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "contracts",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "emissions",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "priceFeed",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "sequencerFeed",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "treasury",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -751,19 +771,6 @@ export const bmeControllerAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "emissions",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -802,6 +809,11 @@ export const bmeControllerAbi = [
       {
         "internalType": "uint256",
         "name": "owedRecorded",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "feeTokens",
         "type": "uint256"
       }
     ],
@@ -872,6 +884,63 @@ export const bmeControllerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "id",
+        "type": "uint256"
+      }
+    ],
+    "name": "iou",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "claimable",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "iouQueue",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "owedTotal",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "fundedTotal",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -896,38 +965,6 @@ export const bmeControllerAbi = [
       }
     ],
     "name": "lockedCreditsOf",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "outstandingCredits",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      }
-    ],
-    "name": "owedTo",
     "outputs": [
       {
         "internalType": "uint256",
@@ -991,27 +1028,19 @@ export const bmeControllerAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "priceFeed",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
-        "name": "tokens",
+        "name": "epoch",
         "type": "uint256"
       }
     ],
-    "name": "quoteCredits",
+    "name": "providerFees",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1075,19 +1104,6 @@ export const bmeControllerAbi = [
     "name": "revokeRole",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "sequencerFeed",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1163,6 +1179,11 @@ export const bmeControllerAbi = [
         "internalType": "uint256",
         "name": "credits",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "refund",
+        "type": "uint256"
       }
     ],
     "name": "settle",
@@ -1204,32 +1225,26 @@ export const bmeControllerAbi = [
         "internalType": "uint256",
         "name": "owed",
         "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "token",
-    "outputs": [
+      },
       {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "treasury",
-    "outputs": [
+        "internalType": "uint256",
+        "name": "iouFunded",
+        "type": "uint256"
+      },
       {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
+        "internalType": "uint256",
+        "name": "treasuryAccrued",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "burnBudget",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "outstandingCredits",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",

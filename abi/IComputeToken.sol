@@ -21,6 +21,10 @@ interface IAccessControl {
 
     error AccessControlBadConfirmation();
 
+    error EnforcedPause();
+
+    error ExpectedPause();
+
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
 
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);

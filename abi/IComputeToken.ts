@@ -211,6 +211,16 @@ export const computeTokenAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "EnforcedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ExpectedPause",
+    "type": "error"
+  },
+  {
     "anonymous": false,
     "inputs": [
       {

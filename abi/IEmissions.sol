@@ -21,6 +21,10 @@ interface IAccessControl {
 
     error AccessControlBadConfirmation();
 
+    error EnforcedPause();
+
+    error ExpectedPause();
+
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
 
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
@@ -28,9 +32,13 @@ interface IAccessControl {
     event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender);
 }
 interface IEmissions is IAccessControl {
-    function recordWork(address provider, uint256 credits) external;
+    function setController(address controller) external;
 
-    function drawReserve(address to, uint256 amount) external;
+    function drawReserve(address to, uint256 amount) external returns (uint256);
+
+    function drawable() external view returns (uint256);
+
+    function setEarningStake(address provider, uint256 amount) external;
 
     function finalizeEpochs(uint256 max_epochs) external returns (uint256);
 
@@ -38,11 +46,15 @@ interface IEmissions is IAccessControl {
 
     function pendingReward(uint256 epoch, address provider) external view returns (uint256);
 
-    function providerWork(uint256 epoch, address provider) external view returns (uint256);
+    function earnedStakeRewards(address provider) external view returns (uint256);
 
-    function epochStats(uint256 epoch) external view returns (uint256 work, uint256 emitted, uint256 providerShare, uint256 drawn);
+    function earningStake(address provider) external view returns (uint256);
 
-    function supplyStats() external view returns (uint256 initialReserve, uint256 reserve, uint256 emitted, uint256 drawn);
+    function epochStats(uint256 epoch) external view returns (uint256 fees, uint256 emitted, uint256 workPool, uint256 workCap, uint256 stakePool, uint256 drawn, uint256 drawCap);
+
+    function supplyStats() external view returns (uint256 initialReserve, uint256 reserve, uint256 emitted, uint256 drawn, uint256 returned);
+
+    function stakeStats() external view returns (uint256 totalEarning, uint256 rewardRateWad, uint64 periodFinish, uint256 streamed, uint256 paid, uint256 returned);
 
     function emissionReserve() external view returns (uint256);
 
@@ -58,17 +70,17 @@ interface IEmissions is IAccessControl {
 
     function treasury() external view returns (address);
 
+    function controller() external view returns (address);
+
     function setTreasury(address treasury) external;
 
     function parameter(bytes32 name) external view returns (uint256);
 
+    function parameterAt(bytes32 name, uint256 epoch) external view returns (uint256);
+
     function setParameter(bytes32 name, uint256 value) external;
 
-    function settlerRole() external view returns (bytes32);
-
     error EmissionsZeroAddress();
-
-    error EmissionsReserveExceeded(uint256, uint256);
 
     error EmissionsEpochNotFinalized(uint256);
 
@@ -76,25 +88,35 @@ interface IEmissions is IAccessControl {
 
     error EmissionsTooManyEpochs(uint256, uint256);
 
-    error EmissionsAmountTooLarge();
+    error EmissionsEpochsPending(uint256, uint256);
 
-    error EmissionsUnknownParameter(bytes32);
-
-    error EmissionsParameterOutOfBounds(bytes32, uint256, uint256, uint256);
-
-    error EmissionsTokenCallFailed(bytes);
+    error EmissionsControllerAlreadySet(address);
 
     error AccessControlInvalidDefaultAdmin(address);
 
-    event WorkRecorded(uint256 indexed epoch, address indexed provider, uint256 credits);
+    error CallFailed(address, bytes);
 
-    event ReserveDrawn(uint256 indexed epoch, address indexed to, uint256 amount);
+    error UnknownParameter(bytes32);
 
-    event EpochFinalized(uint256 indexed epoch, uint256 emission, uint256 treasuryAmount, uint256 work);
+    error ParameterOutOfBounds(bytes32, uint256, uint256, uint256);
+
+    error ArithmeticOverflow();
+
+    event ReserveDrawn(uint256 indexed epoch, address indexed to, uint256 requested, uint256 drawn);
+
+    event EpochFinalized(uint256 indexed epoch, uint256 emitted, uint256 treasuryAmount, uint256 workPool, uint256 stakePool, uint256 fees);
 
     event RewardsClaimed(address indexed provider, uint256 indexed epoch, uint256 amount);
 
+    event StakeRewardsClaimed(address indexed provider, uint256 amount);
+
+    event EarningStakeUpdated(address indexed provider, uint256 amount, uint256 totalEarning);
+
+    event StakeRewardsReturned(uint256 returned);
+
     event TreasuryUpdated(address indexed treasury);
+
+    event ControllerSet(address indexed controller);
 
     event ParameterUpdated(bytes32 indexed name, uint256 oldValue, uint256 newValue);
 }

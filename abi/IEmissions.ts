@@ -34,6 +34,27 @@ export const emissionsAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "ArithmeticOverflow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "name": "CallFailed",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -45,8 +66,14 @@ export const emissionsAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "EmissionsAmountTooLarge",
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "name": "EmissionsControllerAlreadySet",
     "type": "error"
   },
   {
@@ -63,16 +90,6 @@ export const emissionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
@@ -83,34 +100,7 @@ export const emissionsAbi = [
         "type": "uint256"
       }
     ],
-    "name": "EmissionsParameterOutOfBounds",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "name": "EmissionsReserveExceeded",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes",
-        "name": "",
-        "type": "bytes"
-      }
-    ],
-    "name": "EmissionsTokenCallFailed",
+    "name": "EmissionsEpochsPending",
     "type": "error"
   },
   {
@@ -130,6 +120,47 @@ export const emissionsAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "EmissionsZeroAddress",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EnforcedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ExpectedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParameterOutOfBounds",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -137,13 +168,46 @@ export const emissionsAbi = [
         "type": "bytes32"
       }
     ],
-    "name": "EmissionsUnknownParameter",
+    "name": "UnknownParameter",
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "EmissionsZeroAddress",
-    "type": "error"
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "controller",
+        "type": "address"
+      }
+    ],
+    "name": "ControllerSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "totalEarning",
+        "type": "uint256"
+      }
+    ],
+    "name": "EarningStakeUpdated",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -157,7 +221,7 @@ export const emissionsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "emission",
+        "name": "emitted",
         "type": "uint256"
       },
       {
@@ -169,7 +233,19 @@ export const emissionsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "work",
+        "name": "workPool",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "stakePool",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "fees",
         "type": "uint256"
       }
     ],
@@ -219,7 +295,13 @@ export const emissionsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "amount",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "drawn",
         "type": "uint256"
       }
     ],
@@ -332,11 +414,30 @@ export const emissionsAbi = [
       {
         "indexed": true,
         "internalType": "address",
-        "name": "treasury",
+        "name": "provider",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
       }
     ],
-    "name": "TreasuryUpdated",
+    "name": "StakeRewardsClaimed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "returned",
+        "type": "uint256"
+      }
+    ],
+    "name": "StakeRewardsReturned",
     "type": "event"
   },
   {
@@ -344,24 +445,12 @@ export const emissionsAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "uint256",
-        "name": "epoch",
-        "type": "uint256"
-      },
-      {
-        "indexed": true,
         "internalType": "address",
-        "name": "provider",
+        "name": "treasury",
         "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "credits",
-        "type": "uint256"
       }
     ],
-    "name": "WorkRecorded",
+    "name": "TreasuryUpdated",
     "type": "event"
   },
   {
@@ -381,6 +470,19 @@ export const emissionsAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "controller",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -410,8 +512,65 @@ export const emissionsAbi = [
       }
     ],
     "name": "drawReserve",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "drawable",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "earnedStakeRewards",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "earningStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -452,7 +611,7 @@ export const emissionsAbi = [
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "work",
+        "name": "fees",
         "type": "uint256"
       },
       {
@@ -462,12 +621,27 @@ export const emissionsAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "providerShare",
+        "name": "workPool",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "workCap",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "stakePool",
         "type": "uint256"
       },
       {
         "internalType": "uint256",
         "name": "drawn",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "drawCap",
         "type": "uint256"
       }
     ],
@@ -602,6 +776,30 @@ export const emissionsAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "name",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "parameterAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "epoch",
         "type": "uint256"
@@ -621,48 +819,6 @@ export const emissionsAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "epoch",
-        "type": "uint256"
-      },
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      }
-    ],
-    "name": "providerWork",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "credits",
-        "type": "uint256"
-      }
-    ],
-    "name": "recordWork",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -704,6 +860,37 @@ export const emissionsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "controller",
+        "type": "address"
+      }
+    ],
+    "name": "setController",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "setEarningStake",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "name",
         "type": "bytes32"
@@ -734,12 +921,37 @@ export const emissionsAbi = [
   },
   {
     "inputs": [],
-    "name": "settlerRole",
+    "name": "stakeStats",
     "outputs": [
       {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
+        "internalType": "uint256",
+        "name": "totalEarning",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "rewardRateWad",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "periodFinish",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "streamed",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "returned",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -767,6 +979,11 @@ export const emissionsAbi = [
       {
         "internalType": "uint256",
         "name": "drawn",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "returned",
         "type": "uint256"
       }
     ],

@@ -21,6 +21,10 @@ interface IAccessControl {
 
     error AccessControlBadConfirmation();
 
+    error EnforcedPause();
+
+    error ExpectedPause();
+
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
 
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
@@ -34,10 +38,6 @@ interface IPausable {
 
     function unpause() external;
 
-    error EnforcedPause();
-
-    error ExpectedPause();
-
     event Paused(address account);
 
     event Unpaused(address account);
@@ -45,9 +45,13 @@ interface IPausable {
 interface IJobEscrow is IAccessControl, IPausable {
     function createJob(address provider, bytes32 spec_hash, uint32 gpu_count, uint64 max_duration, uint256 price_per_gpu_hour) external returns (uint256);
 
+    function createJobFor(address requester, bytes32 spec_hash, uint32 gpu_count, uint64 max_duration, uint256 max_price_per_gpu_hour, uint64 open_seconds) external returns (uint256);
+
     function cancelJob(uint256 job_id) external;
 
     function acceptJob(uint256 job_id) external;
+
+    function award(uint256 job_id, address provider, uint256 price_per_gpu_hour) external;
 
     function submitResult(uint256 job_id, bytes32 result_hash, uint64 used_seconds) external;
 
@@ -65,19 +69,13 @@ interface IJobEscrow is IAccessControl, IPausable {
 
     function parameter(bytes32 name) external view returns (uint256);
 
-    function job(uint256 job_id) external view returns (uint8 state, address requester, address provider, bytes32 specHash, bytes32 resultHash, uint32 gpuCount, uint64 maxDuration, uint256 pricePerGpuHour, uint256 maxCost, uint256 cost, uint64 usedSeconds, uint256 stakeLocked, uint256 bond, uint64 until);
+    function job(uint256 job_id) external view returns (uint8 state, address requester, address provider, bytes32 specHash, bytes32 resultHash, uint32 gpuCount, uint64 maxDuration, uint256 pricePerGpuHour, uint256 maxCost, uint256 cost, uint64 usedSeconds, uint256 bond, uint64 until);
 
     function jobCount() external view returns (uint256);
-
-    function openJobs(address provider) external view returns (uint256);
 
     function bondsHeld() external view returns (uint256);
 
     function contracts() external view returns (address controller, address registry, address token);
-
-    error JobEscrowCallFailed(address, bytes);
-
-    error JobEscrowBalanceDeltaMismatch(uint256, uint256);
 
     error JobEscrowZeroAddress();
 
@@ -85,7 +83,7 @@ interface IJobEscrow is IAccessControl, IPausable {
 
     error JobEscrowInvalidDuration(uint64, uint64);
 
-    error JobEscrowZeroPrice();
+    error JobEscrowInvalidPrice(uint256, uint256);
 
     error JobEscrowInvalidState(uint256, uint8);
 
@@ -97,25 +95,25 @@ interface IJobEscrow is IAccessControl, IPausable {
 
     error JobEscrowTooLate(uint256, uint64);
 
-    error JobEscrowProviderNotEligible(address);
-
-    error JobEscrowTooManyOpenJobs(address, uint256);
-
     error JobEscrowUsageTooHigh(uint64, uint64);
 
-    error JobEscrowUnknownParameter(bytes32);
-
-    error JobEscrowParameterOutOfBounds(uint256, uint256, uint256);
-
-    error JobEscrowArithmeticOverflow();
-
     error AccessControlInvalidDefaultAdmin(address);
+
+    error CallFailed(address, bytes);
+
+    error UnknownParameter(bytes32);
+
+    error ParameterOutOfBounds(bytes32, uint256, uint256, uint256);
+
+    error ArithmeticOverflow();
+
+    error BalanceDeltaMismatch(address, uint256, uint256);
 
     event JobCreated(uint256 indexed jobId, address indexed requester, address indexed provider, bytes32 specHash, uint32 gpuCount, uint64 maxDuration, uint256 pricePerGpuHour, uint256 maxCost, uint64 acceptDeadline);
 
     event JobCancelled(uint256 indexed jobId, address indexed caller, uint256 refunded);
 
-    event JobAccepted(uint256 indexed jobId, address indexed provider, uint256 stakeLocked, uint64 deadline);
+    event JobAccepted(uint256 indexed jobId, address indexed provider, uint256 pricePerGpuHour, uint256 maxCost, uint256 refunded, uint256 stakeLocked, uint64 deadline);
 
     event ResultSubmitted(uint256 indexed jobId, address indexed provider, bytes32 resultHash, uint64 usedSeconds, uint256 cost, uint64 challengeDeadline);
 

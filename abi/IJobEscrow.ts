@@ -35,21 +35,16 @@ export const jobEscrowAbi = [
   },
   {
     "inputs": [],
-    "name": "EnforcedPause",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "ExpectedPause",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "JobEscrowArithmeticOverflow",
+    "name": "ArithmeticOverflow",
     "type": "error"
   },
   {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
       {
         "internalType": "uint256",
         "name": "",
@@ -61,7 +56,7 @@ export const jobEscrowAbi = [
         "type": "uint256"
       }
     ],
-    "name": "JobEscrowBalanceDeltaMismatch",
+    "name": "BalanceDeltaMismatch",
     "type": "error"
   },
   {
@@ -77,7 +72,17 @@ export const jobEscrowAbi = [
         "type": "bytes"
       }
     ],
-    "name": "JobEscrowCallFailed",
+    "name": "CallFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EnforcedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ExpectedPause",
     "type": "error"
   },
   {
@@ -110,6 +115,22 @@ export const jobEscrowAbi = [
       }
     ],
     "name": "JobEscrowInvalidGpuCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "JobEscrowInvalidPrice",
     "type": "error"
   },
   {
@@ -168,38 +189,6 @@ export const jobEscrowAbi = [
         "type": "uint256"
       },
       {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "name": "JobEscrowParameterOutOfBounds",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "name": "JobEscrowProviderNotEligible",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
         "internalType": "uint64",
         "name": "",
         "type": "uint64"
@@ -227,33 +216,6 @@ export const jobEscrowAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "name": "JobEscrowTooManyOpenJobs",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "name": "JobEscrowUnknownParameter",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint64",
         "name": "",
         "type": "uint64"
@@ -273,8 +235,40 @@ export const jobEscrowAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "JobEscrowZeroPrice",
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParameterOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "UnknownParameter",
     "type": "error"
   },
   {
@@ -347,6 +341,24 @@ export const jobEscrowAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "pricePerGpuHour",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "maxCost",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "refunded",
+        "type": "uint256"
       },
       {
         "indexed": false,
@@ -770,6 +782,29 @@ export const jobEscrowAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "job_id",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "price_per_gpu_hour",
+        "type": "uint256"
+      }
+    ],
+    "name": "award",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "bondsHeld",
     "outputs": [
@@ -860,6 +895,50 @@ export const jobEscrowAbi = [
       }
     ],
     "name": "createJob",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "spec_hash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "gpu_count",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "max_duration",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max_price_per_gpu_hour",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "open_seconds",
+        "type": "uint64"
+      }
+    ],
+    "name": "createJobFor",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1029,11 +1108,6 @@ export const jobEscrowAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "stakeLocked",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
         "name": "bond",
         "type": "uint256"
       },
@@ -1049,25 +1123,6 @@ export const jobEscrowAbi = [
   {
     "inputs": [],
     "name": "jobCount",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      }
-    ],
-    "name": "openJobs",
     "outputs": [
       {
         "internalType": "uint256",

@@ -21,6 +21,10 @@ interface IAccessControl {
 
     error AccessControlBadConfirmation();
 
+    error EnforcedPause();
+
+    error ExpectedPause();
+
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
 
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
@@ -33,10 +37,6 @@ interface IPausable {
     function pause() external;
 
     function unpause() external;
-
-    error EnforcedPause();
-
-    error ExpectedPause();
 
     event Paused(address account);
 
@@ -51,21 +51,19 @@ interface IProviderRegistry is IAccessControl, IPausable {
 
     function stake(uint256 amount) external;
 
-    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
-
     function requestUnbond(uint256 amount) external returns (uint256);
 
     function cancelUnbond(uint256 request_id) external;
 
     function withdraw() external returns (uint256);
 
-    function lockStake(address provider, uint256 amount) external;
+    function syncStake(address provider) external;
 
-    function unlockStake(address provider, uint256 amount) external;
+    function lockStake(address provider, uint256 job_id, uint256 amount, uint32 gpu_count) external;
 
-    function recordOutcome(address provider, bool success) external;
+    function releaseStake(address provider, uint256 job_id) external;
 
-    function slash(address provider, uint256 amount, address beneficiary, bytes32 reason) external;
+    function slashJob(address provider, uint256 job_id, uint256 slash_bps, address beneficiary) external;
 
     function jail(address provider, uint64 until) external;
 
@@ -75,23 +73,15 @@ interface IProviderRegistry is IAccessControl, IPausable {
 
     function token() external view returns (address);
 
-    function providerInfo(address provider) external view returns (bool registered, bytes32 gpuModel, uint32 gpuCount, uint32 vramGiB, bytes32 region, uint256 activeStake, uint256 lockedStake, uint256 unbondingStake, uint64 jailedUntil, uint64 completedJobs, uint64 failedJobs);
+    function providerInfo(address provider) external view returns (bool registered, bytes32 gpuModel, uint32 gpuCount, uint32 vramGiB, bytes32 region, uint256 activeStake, uint256 lockedStake, uint256 unbondingStake, uint64 jailedUntil, uint64 completedJobs, uint64 failedJobs, uint64 openJobs);
 
-    function activeStake(address provider) external view returns (uint256);
-
-    function lockedStake(address provider) external view returns (uint256);
-
-    function unbondingStake(address provider) external view returns (uint256);
+    function jobLock(address provider, uint256 job_id) external view returns (uint256 amount, uint256 penaltyBase);
 
     function requiredStake(uint32 gpu_count) external view returns (uint256);
 
     function isEligible(address provider) external view returns (bool);
 
-    error SafeERC20FailedOperation(address);
-
-    error RegistryBalanceDeltaMismatch(uint256, uint256);
-
-    error RegistryInvalidToken(address);
+    error RegistryZeroAddress();
 
     error RegistryAlreadyRegistered(address);
 
@@ -111,17 +101,29 @@ interface IProviderRegistry is IAccessControl, IPausable {
 
     error RegistryNothingToWithdraw(address);
 
-    error RegistryStakeLocked(address, uint256);
+    error RegistryJobsOpen(address, uint256);
 
-    error RegistryInvalidBeneficiary(address);
+    error RegistryNotEligible(address);
 
-    error RegistryUnknownParameter(bytes32);
+    error RegistryInsufficientGpus(address, uint32, uint32);
 
-    error RegistryParameterOutOfBounds(uint256, uint256, uint256);
+    error RegistryTooManyOpenJobs(address, uint256);
 
-    error RegistryArithmeticOverflow();
+    error RegistryUnknownLock(address, uint256);
+
+    error RegistryLockExists(address, uint256);
 
     error AccessControlInvalidDefaultAdmin(address);
+
+    error CallFailed(address, bytes);
+
+    error UnknownParameter(bytes32);
+
+    error ParameterOutOfBounds(bytes32, uint256, uint256, uint256);
+
+    error ArithmeticOverflow();
+
+    error BalanceDeltaMismatch(address, uint256, uint256);
 
     event ProviderRegistered(address indexed provider, bytes32 gpuModel, uint32 gpuCount, uint32 vramGiB, bytes32 region, string metadataURI);
 
@@ -137,13 +139,11 @@ interface IProviderRegistry is IAccessControl, IPausable {
 
     event Withdrawn(address indexed provider, uint256 amount);
 
-    event StakeLocked(address indexed provider, uint256 amount, uint256 lockedStake);
+    event StakeLocked(address indexed provider, uint256 indexed jobId, uint256 amount, uint256 penaltyBase, uint256 lockedStake);
 
-    event StakeUnlocked(address indexed provider, uint256 amount, uint256 lockedStake);
+    event StakeReleased(address indexed provider, uint256 indexed jobId, uint256 amount, uint256 lockedStake, bool success);
 
-    event OutcomeRecorded(address indexed provider, bool success, uint64 completedJobs, uint64 failedJobs);
-
-    event Slashed(address indexed provider, uint256 amount, uint256 toBeneficiary, uint256 burned, bytes32 reason);
+    event Slashed(address indexed provider, uint256 indexed jobId, address indexed beneficiary, uint256 amount, uint256 toBeneficiary, uint256 burned);
 
     event Jailed(address indexed provider, uint64 until);
 

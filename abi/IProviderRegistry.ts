@@ -35,12 +35,7 @@ export const providerRegistryAbi = [
   },
   {
     "inputs": [],
-    "name": "EnforcedPause",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "ExpectedPause",
+    "name": "ArithmeticOverflow",
     "type": "error"
   },
   {
@@ -49,18 +44,7 @@ export const providerRegistryAbi = [
         "internalType": "address",
         "name": "",
         "type": "address"
-      }
-    ],
-    "name": "RegistryAlreadyRegistered",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "RegistryArithmeticOverflow",
-    "type": "error"
-  },
-  {
-    "inputs": [
+      },
       {
         "internalType": "uint256",
         "name": "",
@@ -72,7 +56,70 @@ export const providerRegistryAbi = [
         "type": "uint256"
       }
     ],
-    "name": "RegistryBalanceDeltaMismatch",
+    "name": "BalanceDeltaMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "name": "CallFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EnforcedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ExpectedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParameterOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryAlreadyRegistered",
     "type": "error"
   },
   {
@@ -102,9 +149,19 @@ export const providerRegistryAbi = [
         "internalType": "address",
         "name": "",
         "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
       }
     ],
-    "name": "RegistryInvalidBeneficiary",
+    "name": "RegistryInsufficientGpus",
     "type": "error"
   },
   {
@@ -129,9 +186,30 @@ export const providerRegistryAbi = [
         "internalType": "address",
         "name": "",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
-    "name": "RegistryInvalidToken",
+    "name": "RegistryJobsOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "RegistryLockExists",
     "type": "error"
   },
   {
@@ -148,6 +226,17 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "RegistryMetadataURITooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryNotEligible",
     "type": "error"
   },
   {
@@ -175,27 +264,6 @@ export const providerRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "name": "RegistryParameterOutOfBounds",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "address",
         "name": "",
         "type": "address"
@@ -206,7 +274,7 @@ export const providerRegistryAbi = [
         "type": "uint256"
       }
     ],
-    "name": "RegistryStakeLocked",
+    "name": "RegistryTooManyOpenJobs",
     "type": "error"
   },
   {
@@ -228,12 +296,17 @@ export const providerRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "address",
         "name": "",
-        "type": "bytes32"
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
-    "name": "RegistryUnknownParameter",
+    "name": "RegistryUnknownLock",
     "type": "error"
   },
   {
@@ -254,18 +327,23 @@ export const providerRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "RegistryZeroAddress",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "RegistryZeroAmount",
     "type": "error"
   },
   {
     "inputs": [
       {
-        "internalType": "address",
+        "internalType": "bytes32",
         "name": "",
-        "type": "address"
+        "type": "bytes32"
       }
     ],
-    "name": "SafeERC20FailedOperation",
+    "name": "UnknownParameter",
     "type": "error"
   },
   {
@@ -310,37 +388,6 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "Jailed",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "bool",
-        "name": "success",
-        "type": "bool"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint64",
-        "name": "completedJobs",
-        "type": "uint64"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint64",
-        "name": "failedJobs",
-        "type": "uint64"
-      }
-    ],
-    "name": "OutcomeRecorded",
     "type": "event"
   },
   {
@@ -552,6 +599,18 @@ export const providerRegistryAbi = [
         "type": "address"
       },
       {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "beneficiary",
+        "type": "address"
+      },
+      {
         "indexed": false,
         "internalType": "uint256",
         "name": "amount",
@@ -568,12 +627,6 @@ export const providerRegistryAbi = [
         "internalType": "uint256",
         "name": "burned",
         "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "bytes32",
-        "name": "reason",
-        "type": "bytes32"
       }
     ],
     "name": "Slashed",
@@ -589,9 +642,21 @@ export const providerRegistryAbi = [
         "type": "address"
       },
       {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
         "indexed": false,
         "internalType": "uint256",
         "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "penaltyBase",
         "type": "uint256"
       },
       {
@@ -614,6 +679,12 @@ export const providerRegistryAbi = [
         "type": "address"
       },
       {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
         "indexed": false,
         "internalType": "uint256",
         "name": "amount",
@@ -624,9 +695,15 @@ export const providerRegistryAbi = [
         "internalType": "uint256",
         "name": "lockedStake",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "success",
+        "type": "bool"
       }
     ],
-    "name": "StakeUnlocked",
+    "name": "StakeReleased",
     "type": "event"
   },
   {
@@ -741,25 +818,6 @@ export const providerRegistryAbi = [
     ],
     "name": "Withdrawn",
     "type": "event"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      }
-    ],
-    "name": "activeStake",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
   },
   {
     "inputs": [
@@ -888,13 +946,24 @@ export const providerRegistryAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "amount",
+        "name": "job_id",
         "type": "uint256"
       }
     ],
-    "name": "lockStake",
-    "outputs": [],
-    "stateMutability": "nonpayable",
+    "name": "jobLock",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "penaltyBase",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -903,17 +972,26 @@ export const providerRegistryAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
-      }
-    ],
-    "name": "lockedStake",
-    "outputs": [
+      },
       {
         "internalType": "uint256",
-        "name": "",
+        "name": "job_id",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint32",
+        "name": "gpu_count",
+        "type": "uint32"
       }
     ],
-    "stateMutability": "view",
+    "name": "lockStake",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1019,27 +1097,14 @@ export const providerRegistryAbi = [
         "internalType": "uint64",
         "name": "failedJobs",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "openJobs",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "success",
-        "type": "bool"
-      }
-    ],
-    "name": "recordOutcome",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1071,6 +1136,24 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "register",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "job_id",
+        "type": "uint256"
+      }
+    ],
+    "name": "releaseStake",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1176,21 +1259,21 @@ export const providerRegistryAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "amount",
+        "name": "job_id",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slash_bps",
         "type": "uint256"
       },
       {
         "internalType": "address",
         "name": "beneficiary",
         "type": "address"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "reason",
-        "type": "bytes32"
       }
     ],
-    "name": "slash",
+    "name": "slashJob",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1211,32 +1294,12 @@ export const providerRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "deadline",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint8",
-        "name": "v",
-        "type": "uint8"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "r",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "s",
-        "type": "bytes32"
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       }
     ],
-    "name": "stakeWithPermit",
+    "name": "syncStake",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1252,43 +1315,6 @@ export const providerRegistryAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      }
-    ],
-    "name": "unbondingStake",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "unlockStake",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

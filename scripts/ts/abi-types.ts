@@ -15,6 +15,7 @@ import { bmeControllerAbi } from "../../abi/IBmeController";
 import { computeTokenAbi } from "../../abi/IComputeToken";
 import { emissionsAbi } from "../../abi/IEmissions";
 import { jobEscrowAbi } from "../../abi/IJobEscrow";
+import { jobMarketAbi } from "../../abi/IJobMarket";
 import { manualPriceFeedAbi } from "../../abi/IManualPriceFeed";
 import { providerRegistryAbi } from "../../abi/IProviderRegistry";
 
@@ -60,11 +61,11 @@ if (err.errorName === "ERC20InsufficientBalance") {
   expectType<Equal<typeof err.args, readonly [Address, bigint, bigint]>>();
 }
 
-// The escrow's job: fourteen typed, named values.
+// The escrow's job: thirteen typed, named values (ABI v2: the stake lock lives in the registry).
 expectType<
   Equal<
     ContractFunctionReturnType<typeof jobEscrowAbi, "view", "job">,
-    readonly [number, Address, Address, Hex, Hex, number, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint]
+    readonly [number, Address, Address, Hex, Hex, number, bigint, bigint, bigint, bigint, bigint, bigint, bigint]
   >
 >();
 expectType<
@@ -72,7 +73,7 @@ expectType<
     OutputNames<typeof jobEscrowAbi, "job">,
     readonly [
       "state", "requester", "provider", "specHash", "resultHash", "gpuCount", "maxDuration",
-      "pricePerGpuHour", "maxCost", "cost", "usedSeconds", "stakeLocked", "bond", "until",
+      "pricePerGpuHour", "maxCost", "cost", "usedSeconds", "bond", "until",
     ]
   >
 >();
@@ -91,10 +92,44 @@ expectType<
 
 // The stats and the registry's provider record.
 expectType<
-  Equal<OutputNames<typeof bmeControllerAbi, "supplyStats">, readonly ["burned", "reminted", "mintedFromReserve", "retired", "owed"]>
+  Equal<
+    OutputNames<typeof bmeControllerAbi, "supplyStats">,
+    readonly [
+      "burned", "reminted", "mintedFromReserve", "retired", "owed", "iouFunded", "treasuryAccrued",
+      "burnBudget", "outstandingCredits",
+    ]
+  >
 >();
-expectType<Equal<OutputNames<typeof emissionsAbi, "supplyStats">, readonly ["initialReserve", "reserve", "emitted", "drawn"]>>();
+expectType<
+  Equal<OutputNames<typeof emissionsAbi, "supplyStats">, readonly ["initialReserve", "reserve", "emitted", "drawn", "returned"]>
+>();
 expectType<Equal<OutputNames<typeof providerRegistryAbi, "providerInfo">[0], "registered">>();
 expectType<
   Equal<ContractFunctionReturnType<typeof providerRegistryAbi, "view", "providerInfo">[0], boolean>
+>();
+
+// The job market: a requester's requirements are a struct (an object in viem), bids an array of them.
+type Requirements = {
+  gpuModel: Hex;
+  minVramGiB: number;
+  minSuccessBps: number;
+  minCompletedJobs: bigint;
+  minActiveStake: bigint;
+  attestedOnly: boolean;
+};
+expectType<
+  Equal<
+    ContractFunctionArgs<typeof jobMarketAbi, "nonpayable", "createAuction">,
+    readonly [Hex, number, bigint, bigint, bigint, Requirements]
+  >
+>();
+expectType<
+  Equal<
+    ContractFunctionReturnType<typeof jobMarketAbi, "view", "bids">,
+    readonly { provider: Address; pricePerGpuHour: bigint }[]
+  >
+>();
+expectType<Equal<ContractFunctionReturnType<typeof jobMarketAbi, "view", "requirements">, Requirements>>();
+expectType<
+  Equal<OutputNames<typeof jobMarketAbi, "attestation">, readonly ["gpuModel", "gpuCount", "vramGiB", "evidenceHash", "expiresAt", "valid"]>
 >();

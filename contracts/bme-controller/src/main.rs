@@ -1,8 +1,8 @@
 //! Prints the contract's Solidity interface with its events:
 //! `cargo run -p bme-controller --features export-abi` (what `cargo stylus export-abi` runs).
 
-use common::export::{interface, print, OutputNames};
 use bme_controller::{AccessControlStylusAbiStruct, BmeController, PausableStylusAbiStruct};
+use common::export::{interface, print, OutputNames};
 
 /// Output names of the functions returning several values (`common::export::OutputNames`), as the functions' doc comments in `src/lib.rs` name them.
 /// `scripts/abi.sh` fails while a function returning several values has no entry here.

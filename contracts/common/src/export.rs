@@ -215,10 +215,68 @@ pub fn render(
         }
     }
     if problems.is_empty() {
-        Ok(out)
+        Ok(with_struct_locations(&out))
     } else {
         Err(problems)
     }
+}
+
+/// Adds `calldata` to each function parameter whose type is a struct the interface declares (or an
+/// array of one): the SDK prints `Requirements requirements`, which solc rejects in an external
+/// function ("Data location must be \"memory\" or \"calldata\"").
+fn with_struct_locations(text: &str) -> String {
+    let structs: HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("struct "))
+        .filter_map(|rest| rest.split([' ', '{']).next())
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let fixed = (|| {
+            let rest = line.trim_start().strip_prefix("function ")?;
+            let open = line.len() - rest.len() + rest.find('(')? + 1;
+            let mut depth = 1usize;
+            let close = open
+                + line[open..]
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })?
+                    .0;
+            let params: Vec<String> = split_top_level(&line[open..close])
+                .iter()
+                .map(|p| {
+                    let p = p.trim();
+                    let mut words = p.split_whitespace();
+                    let ty = words.next().unwrap_or("");
+                    let second = words.next();
+                    let base = ty.trim_end_matches("[]");
+                    let located = matches!(second, Some("memory" | "calldata"));
+                    if structs.contains(base) && !located {
+                        match second {
+                            Some(name) => format!("{ty} calldata {name}"),
+                            None => format!("{ty} calldata"),
+                        }
+                    } else {
+                        p.to_string()
+                    }
+                })
+                .collect();
+            Some(format!(
+                "{}{}{}",
+                &line[..open],
+                params.join(", "),
+                &line[close..]
+            ))
+        })();
+        out.push_str(fixed.as_deref().unwrap_or(line));
+    }
+    out
 }
 
 /// Entry point of a contract's `export-abi` binary: the SDK's `constructor` subcommand is passed
@@ -286,6 +344,16 @@ mod tests {
         assert!(problems[0].contains("pair() returns 2 values but OUTPUT_NAMES gives 1 names"));
         assert!(problems[1].contains("other() returns 2 values but has no output names"));
         assert!(problems[2].contains("OUTPUT_NAMES lists gone()"));
+    }
+
+    #[test]
+    fn struct_parameters_get_a_data_location() {
+        let rendered = "interface I {\n    function open(uint256 a, Req r, Req[] rs, Req calldata k) external;\n\n    function get() external view returns (Req memory);\n\n    struct Req {uint256 x;}\n}\n";
+        let out = render(&[(rendered.to_string(), vec![])], &[]).unwrap();
+        assert!(out.contains(
+            "function open(uint256 a, Req calldata r, Req[] calldata rs, Req calldata k) external;\n"
+        ));
+        assert!(out.contains("function get() external view returns (Req memory);\n"));
     }
 
     #[test]
