@@ -51,6 +51,12 @@ sol!(
     IJobEscrow,
     "../abi/IJobEscrow.json"
 );
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug, PartialEq, Eq)]
+    IJobMarket,
+    "../abi/IJobMarket.json"
+);
 
 sol! {
     /// The StylusDeployer (nitro-contracts `src/stylus/StylusDeployer.sol`): deploys, activates and

@@ -37,27 +37,54 @@ pub struct DemoOptions {
     pub tables: bool,
 }
 
-/// One epoch's accounting (CT in wei, credits in 1e-6 USD).
+/// One epoch's accounting (CT in wei): the controller's `epochStats(e)` and Emissions'
+/// `epochStats(e)`.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct EpochRow {
     /// Epoch.
     pub epoch: u64,
     /// CT burned for credits.
     pub burned: U256,
-    /// CT re-minted from the burn budget for settlements (incl. the treasury's fee share).
+    /// CT re-minted from the burn budget (settlements, funded IOUs claimed, the treasury's fee
+    /// share claimed).
     pub reminted: U256,
     /// CT minted from the emission reserve for settlements.
     pub minted_from_reserve: U256,
-    /// CT emitted at the epoch's finalisation.
-    pub emitted: U256,
+    /// CT value of the fees settled (what caps the epoch's work pool).
+    pub fees: U256,
     /// Fee CT retired for good.
     pub fees_burned: U256,
-    /// Net credits settled (the emission weight).
-    pub work: U256,
+    /// CT emitted at the epoch's finalisation (treasury share + work pool + stake pool).
+    pub emitted: U256,
+    /// The epoch's work pool (≤ `work_cap`).
+    pub work_pool: U256,
+    /// `fees × workRewardCapBps`: the most the work pool may be.
+    pub work_cap: U256,
+    /// What went to the stake-reward stream.
+    pub stake_pool: U256,
+    /// Reserve draws in the epoch.
+    pub drawn: U256,
+    /// The epoch's draw cap (fixed at its first draw; 0 if none).
+    pub draw_cap: U256,
     /// CT total supply at the end of the epoch (as observed by the demo).
     pub supply: U256,
-    /// Collateral ratio (wad) at the end of the epoch.
+    /// Collateral ratio (wad) at the end of the epoch: burnBudget × price / outstanding credits.
     pub collateral_ratio_wad: U256,
+}
+
+/// One auction of the demo.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuctionRow {
+    /// The escrow job id.
+    pub id: U256,
+    /// What it shows.
+    pub scenario: String,
+    /// Bids placed: (provider name, price in credits per GPU-hour).
+    pub bids: Vec<(String, U256)>,
+    /// Bids refused: (provider name, the decoded error).
+    pub refused: Vec<(String, String)>,
+    /// The winner's name and price, and whether the requester awarded it (else `closeAuction`).
+    pub winner: (String, U256, bool),
 }
 
 /// One account at the end.
@@ -77,6 +104,8 @@ pub struct AccountRow {
     pub active_stake: U256,
     /// Locked stake (wei).
     pub locked_stake: U256,
+    /// Completed / failed jobs (registry).
+    pub completed_failed: (u64, u64),
     /// Eligible provider.
     pub eligible: bool,
 }
@@ -99,15 +128,16 @@ pub struct JobRow {
 /// Cumulative checks.
 #[derive(Clone, Debug, Serialize)]
 pub struct Totals {
-    /// Controller `supplyStats()`.
-    pub controller_supply_stats: [U256; 5],
-    /// Emissions `supplyStats()`.
-    pub emissions_supply_stats: [U256; 4],
+    /// Controller `supplyStats()`: burned, reminted, mintedFromReserve, retired, owed,
+    /// iouFunded, treasuryAccrued, burnBudget, outstandingCredits.
+    pub controller_supply_stats: [U256; 9],
+    /// Emissions `supplyStats()`: initialReserve, reserve, emitted, drawn, returned.
+    pub emissions_supply_stats: [U256; 5],
     /// Token totalSupply.
     pub total_supply: U256,
     /// Genesis supply.
     pub genesis_supply: U256,
-    /// Σ mint Transfer events.
+    /// Σ mint Transfer events (genesis excluded).
     pub minted_events: U256,
     /// Σ burn Transfer events.
     pub burned_events: U256,
@@ -117,8 +147,12 @@ pub struct Totals {
     pub bond_burned: U256,
     /// CT minted to the treasury at epoch finalisation.
     pub treasury_emission: U256,
-    /// CT claimed by providers as rewards.
+    /// CT claimed by providers as work rewards.
     pub rewards_claimed: U256,
+    /// CT claimed by providers as stake rewards.
+    pub stake_rewards_claimed: U256,
+    /// CT the treasury claimed of its fee share (`claimTreasury`).
+    pub treasury_fees_claimed: U256,
 }
 
 /// What the demo did and measured.
@@ -134,6 +168,8 @@ pub struct DemoReport {
     pub accounts: Vec<AccountRow>,
     /// Jobs.
     pub jobs: Vec<JobRow>,
+    /// Reverse auctions.
+    pub auctions: Vec<AuctionRow>,
     /// Totals and reconciliation inputs.
     pub totals: Totals,
     /// Transactions the demo sent (deployment included).
@@ -216,11 +252,16 @@ impl Demo {
             .totalSupply()
             .call()
             .await?;
-        let cr = IBmeController::new(self.d.controller, &self.chain.provider)
-            .collateralRatioWad()
-            .call()
-            .await?;
-        self.snapshots.insert(e, (supply, cr));
+        let ctl = IBmeController::new(self.d.controller, &self.chain.provider);
+        let stats = ctl.supplyStats().call().await?;
+        let price = ctl.price().call().await?;
+        self.snapshots.insert(
+            e,
+            (
+                supply,
+                collateral_ratio_wad(stats.burnBudget, price, stats.outstandingCredits),
+            ),
+        );
         Ok(())
     }
     /// Time travel, then refresh the (manual) price so the controller's maxPriceAge holds.
@@ -335,11 +376,15 @@ impl Demo {
                     epochs.push(U256::from(e));
                 }
             }
-            if !epochs.is_empty() {
+            let stake = em.earnedStakeRewards(p).call().await?;
+            if !epochs.is_empty() || stake > U256::ZERO {
                 let n = epochs.len();
                 let req = em.claimRewards(epochs).into_transaction_request();
                 self.tx(
-                    &format!("claimRewards {} ({n} epochs)", self.name(p)),
+                    &format!(
+                        "claimRewards {} ({n} epochs of work rewards + stake rewards)",
+                        self.name(p)
+                    ),
                     p,
                     req,
                 )
@@ -348,6 +393,102 @@ impl Demo {
         }
         Ok(())
     }
+
+    /// `buyer` opens a reverse auction for `gpus` GPUs at most $3.00 per GPU-hour.
+    async fn auction(
+        &mut self,
+        scenario: &str,
+        buyer: Address,
+        gpus: u32,
+        dur: u64,
+        bid_window: u64,
+        requirements: IJobMarket::Requirements,
+    ) -> eyre::Result<U256> {
+        let req = IJobMarket::new(self.d.market, &self.chain.provider)
+            .createAuction(
+                keccak256(format!("spec:{scenario}")),
+                gpus,
+                dur,
+                U256::from(3_000_000u64),
+                bid_window,
+                requirements,
+            )
+            .into_transaction_request();
+        let r = self
+            .tx(&format!("createAuction ({scenario})"), buyer, req)
+            .await?;
+        let id = r
+            .inner
+            .logs()
+            .iter()
+            .find_map(|l| IJobMarket::AuctionCreated::decode_log_data(l.data()).ok())
+            .map(|e| e.jobId)
+            .ok_or_else(|| eyre!("no AuctionCreated event"))?;
+        self.jobs
+            .push((id, scenario.to_string(), buyer, Address::ZERO));
+        Ok(id)
+    }
+
+    /// `from` bids `price_usd_cents` (1/100 USD per GPU-hour) in auction `id`.
+    async fn bid(&mut self, id: U256, from: Address, price_cents: u64) -> eyre::Result<U256> {
+        let price = U256::from(price_cents * 10_000);
+        let req = IJobMarket::new(self.d.market, &self.chain.provider)
+            .bid(id, price)
+            .into_transaction_request();
+        self.tx(&format!("bid {id} by {}", self.name(from)), from, req)
+            .await?;
+        Ok(price)
+    }
+
+    /// A bid `from` cannot place: the call must revert; returns the decoded error.
+    async fn refused_bid(&self, id: U256, from: Address, price_cents: u64) -> eyre::Result<String> {
+        let market = IJobMarket::new(self.d.market, &self.chain.provider);
+        match market
+            .bid(id, U256::from(price_cents * 10_000))
+            .from(from)
+            .call()
+            .await
+        {
+            Ok(_) => bail!(
+                "{} could bid in auction {id}, which it must not",
+                self.name(from)
+            ),
+            Err(e) => Ok(
+                match e.as_decoded_interface_error::<IJobMarket::IJobMarketErrors>() {
+                    Some(IJobMarket::IJobMarketErrors::JobMarketNotQualified(q)) => format!(
+                        "JobMarketNotQualified(reason {}: {})",
+                        q._2,
+                        QUALIFICATION.get(q._2 as usize).copied().unwrap_or("?")
+                    ),
+                    Some(other) => format!("{other:?}"),
+                    None => e.to_string(),
+                },
+            ),
+        }
+    }
+}
+
+/// `JobMarketNotQualified` reason codes (docs/protocol.md §10), by value.
+const QUALIFICATION: [&str; 9] = [
+    "qualified",
+    "not eligible (unregistered, jailed or under-staked)",
+    "GPU model",
+    "GPU count",
+    "VRAM",
+    "success rate",
+    "completed jobs",
+    "active stake",
+    "not attested",
+];
+
+/// `burnBudget × price / outstandingCredits` in wad (USD of budget per USD of credits); `U256::MAX`
+/// when no credits are outstanding. `budget` in CT wei, `price` in USD wad per CT, `credits` in 1e-6
+/// USD.
+pub fn collateral_ratio_wad(budget: U256, price: U256, credits: U256) -> U256 {
+    if credits.is_zero() {
+        return U256::MAX;
+    }
+    budget.saturating_mul(price) / credits.saturating_mul(U256::from(1_000_000_000_000u64))
 }
 
 /// Runs the demo. `rpc_url = None` starts the embedded devnet in-process (port 0).
@@ -399,6 +540,7 @@ async fn run_on(
         "provider-h100",
         "provider-a100",
         "provider-4090",
+        "provider-l40s",
         "buyer-1",
         "buyer-2",
     ];
@@ -407,7 +549,7 @@ async fn run_on(
         .map(|n| PrivateKeySigner::from_bytes(&keccak256(format!("compute-market demo {n}"))))
         .collect::<Result<_, _>>()?;
     let addrs: Vec<Address> = signers.iter().map(|s| s.address()).collect();
-    let (p1, p2, p3, b1, b2) = (addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]);
+    let (p1, p2, p3, p4, b1, b2) = (addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]);
     let mut chain = Chain::connect(url, deployer, signers, !opts.quiet).await?;
     let me = chain.from;
     let dir = opts.deployments_dir.clone().or_else(|| {
@@ -419,7 +561,7 @@ async fn run_on(
         wasm_dir: opts.wasm_dir.clone(),
         deployments_dir: dir,
         epoch_length: Some(opts.epoch_length.unwrap_or(crate::deploy::DEV_EPOCH_LENGTH)),
-        // The demo sets parameters and feeds prices as the deployer.
+        // The demo sets parameters, feeds prices, arbitrates and attests as the deployer.
         governance: Some(crate::governance::GovernanceOption::Deployer),
         quiet: true,
         ..Default::default()
@@ -454,10 +596,12 @@ async fn run_on(
     let ctl = IBmeController::new(d.controller, demo.chain.provider.clone());
     let esc = IJobEscrow::new(d.escrow, demo.chain.provider.clone());
     let em = IEmissions::new(d.emissions, demo.chain.provider.clone());
+    let market = IJobMarket::new(d.market, demo.chain.provider.clone());
     for (a, amount) in [
         (p1, 20_000),
         (p2, 20_000),
         (p3, 20_000),
+        (p4, 20_000),
         (b1, 200_000),
         (b2, 200_000),
     ] {
@@ -472,11 +616,12 @@ async fn run_on(
         .await?;
 
     // ---- providers ----
-    demo.step("providers register and stake");
+    demo.step("providers register and stake; the attester attests two of them");
     for (p, model, gpus, vram, region) in [
         (p1, "NVIDIA H100 SXM", 8u32, 80u32, "us-east"),
         (p2, "NVIDIA A100 PCIe", 4, 40, "eu-west"),
         (p3, "NVIDIA RTX 4090", 2, 24, "ap-south"),
+        (p4, "NVIDIA L40S", 4, 48, "us-west"),
     ] {
         let req = reg
             .register(
@@ -498,6 +643,29 @@ async fn run_on(
             reg.isEligible(p).call().await?,
             "{model} provider not eligible after staking"
         );
+        // The H100 and A100 hosts pass hardware attestation (a TEE/NVIDIA report digest); the
+        // L40S host does not, so auctions that require attestation refuse its bids.
+        if p == p1 || p == p2 {
+            let now = demo
+                .chain
+                .provider
+                .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+                .await?
+                .map(|b| b.header.timestamp)
+                .unwrap_or_default();
+            let req = market
+                .attest(
+                    p,
+                    b32(model),
+                    gpus,
+                    vram,
+                    keccak256(format!("attestation report {model}")),
+                    now + 30 * 86_400,
+                )
+                .into_transaction_request();
+            let attester = d.attester;
+            demo.tx(&format!("attest {model}"), attester, req).await?;
+        }
     }
 
     // ---- buyers ----
@@ -558,6 +726,9 @@ async fn run_on(
         !reg.isEligible(p3).call().await?,
         "the provider found at fault should be jailed"
     );
+    // The rejected dispute leaves the job Submitted with its window closed: anyone finalises it.
+    let req = esc.finalize(j_rejected).into_transaction_request();
+    demo.tx("finalize (dispute rejected)", me, req).await?;
     let j_timeout = demo.create("timeout", b1, p2, 4, 3_600, 2).await?;
     demo.accept(j_timeout, p2).await?;
     let j_cancel = demo
@@ -567,7 +738,7 @@ async fn run_on(
     demo.tx("cancelJob", b2, req).await?;
 
     // ---- epoch 1 ----
-    demo.step("time travel → epoch 1: finalise after window, two more jobs");
+    demo.step("time travel → epoch 1: finalise after window, two jobs, two reverse auctions");
     demo.advance(3_700).await?;
     let req = esc.finalize(j_final).into_transaction_request();
     demo.tx("finalize (after window)", me, req).await?;
@@ -575,9 +746,88 @@ async fn run_on(
         .await?;
     demo.full_job("approved", b1, p2, 4, 10_800, 7_200, 2)
         .await?;
+    let mut auctions = Vec::new();
+    // Auction A: open requirements, three bids; the requester picks a bid during the window.
+    let open_req = IJobMarket::Requirements {
+        gpuModel: B256::ZERO,
+        minVramGiB: 0,
+        minSuccessBps: 0,
+        minCompletedJobs: 0,
+        minActiveStake: U256::ZERO,
+        attestedOnly: false,
+    };
+    let a_id = demo
+        .auction("auction A: requester awards", b1, 4, 3_600, 300, open_req)
+        .await?;
+    let mut bids = Vec::new();
+    for (p, cents) in [(p2, 240), (p1, 260), (p4, 250)] {
+        bids.push((demo.name(p), demo.bid(a_id, p, cents).await?));
+    }
+    let req = market.awardBid(a_id, p4).into_transaction_request();
+    demo.tx(
+        &format!("awardBid {a_id} (requester picks provider-l40s)"),
+        b1,
+        req,
+    )
+    .await?;
+    demo.submit(a_id, p4, 3_600).await?;
+    demo.approve(a_id, b1).await?;
+    auctions.push(AuctionRow {
+        id: a_id,
+        scenario: "open requirements; requester awards during the window".into(),
+        bids,
+        refused: Vec::new(),
+        winner: (demo.name(p4), U256::from(2_500_000u64), true),
+    });
+    // Auction B: attested hardware with a clean record only; anyone closes it after the window
+    // and the lowest qualifying bid wins.
+    let strict_req = IJobMarket::Requirements {
+        gpuModel: B256::ZERO,
+        minVramGiB: 40,
+        minSuccessBps: 9_000,
+        minCompletedJobs: 1,
+        minActiveStake: ct(5_000),
+        attestedOnly: true,
+    };
+    let b_id = demo
+        .auction(
+            "auction B: attested only, closed by anyone",
+            b2,
+            4,
+            3_600,
+            300,
+            strict_req,
+        )
+        .await?;
+    let mut refused = Vec::new();
+    for p in [p4, p3] {
+        refused.push((demo.name(p), demo.refused_bid(b_id, p, 200).await?));
+    }
+    let mut bids = Vec::new();
+    for (p, cents) in [(p1, 300), (p2, 280)] {
+        bids.push((demo.name(p), demo.bid(b_id, p, cents).await?));
+    }
+    demo.advance(400).await?;
+    let winner = market.closeAuction(b_id).call().await?;
+    let req = market.closeAuction(b_id).into_transaction_request();
+    demo.tx(&format!("closeAuction {b_id} (by anyone)"), me, req)
+        .await?;
+    ensure!(
+        winner == p2,
+        "auction B should go to the lowest qualifying bid"
+    );
+    demo.submit(b_id, p2, 3_000).await?;
+    demo.approve(b_id, b2).await?;
+    auctions.push(AuctionRow {
+        id: b_id,
+        scenario: "attested, ≥ 90% success, ≥ 1 completed job; closed by anyone".into(),
+        bids,
+        refused,
+        winner: (demo.name(p2), U256::from(2_800_000u64), false),
+    });
 
     // ---- epoch 2 ----
-    demo.step("time travel → epoch 2: timeout claimed, more jobs, top-up");
+    demo.step("time travel → epoch 2: timeout claimed, more jobs, top-up, treasury claim");
     demo.advance(3_600).await?;
     let req = esc.claimTimeout(j_timeout).into_transaction_request();
     demo.tx("claimTimeout", b1, req).await?;
@@ -595,18 +845,22 @@ async fn run_on(
     demo.accept(j_open, p1).await?;
     demo.submit(j_open, p1, 3_600).await?;
     demo.approve(j_open, b2).await?;
+    let req = ctl.claimTreasury().into_transaction_request();
+    demo.tx("claimTreasury (the treasury's fee share)", me, req)
+        .await?;
 
     // ---- epoch 3 ----
-    demo.step("time travel → epoch 3: finalise epochs 0-2, claim rewards");
+    demo.step("time travel → epoch 3: finalise epochs 0-2, claim work and stake rewards");
     demo.advance(3_600).await?;
-    demo.finalize_and_claim(&[p1, p2, p3]).await?;
+    let providers = [p1, p2, p3, p4];
+    demo.finalize_and_claim(&providers).await?;
     demo.full_job("approved", b1, p2, 4, 3_600, 3_600, 2)
         .await?;
 
     // ---- epoch 4 ----
     demo.step("time travel → epoch 4: finalise epoch 3, claim");
     demo.advance(3_600).await?;
-    demo.finalize_and_claim(&[p1, p2, p3]).await?;
+    demo.finalize_and_claim(&providers).await?;
     demo.snapshot().await?;
 
     // ---- tables and reconciliation ----
@@ -622,14 +876,25 @@ async fn run_on(
             .next_back()
             .map(|(_, v)| *v)
             .unwrap_or_default();
+        ensure!(
+            s.workPool <= s.workCap,
+            "epoch {e}: work pool {} above its cap {}",
+            s.workPool,
+            s.workCap
+        );
         rows.push(EpochRow {
             epoch: e,
             burned: c.burned,
             reminted: c.reminted,
             minted_from_reserve: c.mintedFromReserve,
-            emitted: s.emitted,
+            fees: c.feeTokens,
             fees_burned: c.feesBurned,
-            work: s.work,
+            emitted: s.emitted,
+            work_pool: s.workPool,
+            work_cap: s.workCap,
+            stake_pool: s.stakePool,
+            drawn: s.drawn,
+            draw_cap: s.drawCap,
             supply,
             collateral_ratio_wad: cr,
         });
@@ -653,10 +918,11 @@ async fn run_on(
         "Σ mintedFromReserve != controller mintedFromReserve"
     );
     ensure!(
-        cs.mintedFromReserve == es.drawn,
-        "controller mintedFromReserve {} != emissions drawn {}",
+        cs.mintedFromReserve == es.drawn && sum(|r| r.drawn) == es.drawn,
+        "controller mintedFromReserve {} != emissions drawn {} (Σ rows {})",
         cs.mintedFromReserve,
-        es.drawn
+        es.drawn,
+        sum(|r| r.drawn)
     );
     ensure!(
         sum(|r| r.fees_burned) == cs.retired,
@@ -669,13 +935,12 @@ async fn run_on(
         "Σ emitted != emissions emitted"
     );
     ensure!(
-        es.emitted + es.drawn + es.reserve == es.initialReserve,
-        "emitted + drawn + reserve != initial reserve"
+        es.emitted - es.returned + es.drawn + es.reserve == es.initialReserve,
+        "emitted − returned + drawn + reserve != initial reserve"
     );
-    let burn_budget = ctl.burnBudget().call().await?;
     ensure!(
-        cs.reminted + cs.retired + burn_budget == cs.burned,
-        "reminted + retired + burnBudget != burned"
+        cs.reminted + cs.retired + cs.burnBudget + cs.iouFunded + cs.treasuryAccrued == cs.burned,
+        "reminted + retired + burnBudget + iouFunded + treasuryAccrued != burned"
     );
     let genesis = ct(GENESIS_SUPPLY_CT);
     ensure!(
@@ -732,6 +997,20 @@ async fn run_on(
             .map(|e| e.amount)
             .collect(),
     );
+    let stake_rewards_claimed = total(
+        events::<IEmissions::StakeRewardsClaimed>(p, d.emissions)
+            .await?
+            .into_iter()
+            .map(|e| e.amount)
+            .collect(),
+    );
+    let treasury_fees_claimed = total(
+        events::<IBmeController::TreasuryClaimed>(p, d.controller)
+            .await?
+            .into_iter()
+            .map(|e| e.amount)
+            .collect(),
+    );
     // The constructor's genesis mint is a Transfer from zero too.
     ensure!(minted >= genesis, "missing the genesis mint event");
     let minted = minted - genesis;
@@ -753,43 +1032,48 @@ async fn run_on(
         bond_burned_logs == bond_burned,
         "bond burns: Transfer events != BondReleased events"
     );
+    let emission_mints = treasury_emission + rewards_claimed + stake_rewards_claimed;
     ensure!(
-        minted == cs.reminted + cs.mintedFromReserve + treasury_emission + rewards_claimed,
-        "minted {} != reminted {} + fromReserve {} + treasury emission {} + rewards {}",
+        minted == cs.reminted + cs.mintedFromReserve + emission_mints,
+        "minted {} != reminted {} (incl. treasury fee claims {}) + fromReserve {} + treasury emission {} + work rewards {} + stake rewards {}",
         minted,
         cs.reminted,
+        treasury_fees_claimed,
         cs.mintedFromReserve,
         treasury_emission,
-        rewards_claimed
+        rewards_claimed,
+        stake_rewards_claimed
     );
     ensure!(
         total_supply
-            == genesis - cs.burned
-                + cs.reminted
-                + cs.mintedFromReserve
-                + treasury_emission
-                + rewards_claimed
+            == genesis - cs.burned + cs.reminted + cs.mintedFromReserve + emission_mints
                 - slash_burned
                 - bond_burned,
         "totalSupply does not reconcile"
     );
     ensure!(
-        slash_burned > U256::ZERO && bond_burned > U256::ZERO && rewards_claimed > U256::ZERO,
-        "expected a slash, a burned bond and claimed rewards"
+        slash_burned > U256::ZERO
+            && bond_burned > U256::ZERO
+            && rewards_claimed > U256::ZERO
+            && stake_rewards_claimed > U256::ZERO
+            && treasury_fees_claimed > U256::ZERO,
+        "expected a slash, a burned bond, claimed work and stake rewards and a treasury claim"
     );
 
     let mut accounts = Vec::new();
     for (name, a) in std::iter::once(("deployer/treasury", me))
         .chain(names.iter().copied().zip(addrs.iter().copied()))
     {
+        let info = reg.providerInfo(a).call().await?;
         accounts.push(AccountRow {
             name: name.to_string(),
             address: a,
             ct: token.balanceOf(a).call().await?,
             credits: ctl.creditBalanceOf(a).call().await?,
             locked_credits: ctl.lockedCreditsOf(a).call().await?,
-            active_stake: reg.activeStake(a).call().await?,
-            locked_stake: reg.lockedStake(a).call().await?,
+            active_stake: info.activeStake,
+            locked_stake: info.lockedStake,
+            completed_failed: (info.completedJobs, info.failedJobs),
             eligible: reg.isEligible(a).call().await?,
         });
     }
@@ -800,17 +1084,22 @@ async fn run_on(
             id,
             scenario,
             requester: demo.name(r),
-            provider: demo.name(if pr.is_zero() { j.provider } else { pr }),
+            provider: demo.name(if pr.is_zero() || pr == d.market {
+                j.provider
+            } else {
+                pr
+            }),
             state: j.state,
         });
     }
-    ensure!(jobs.len() >= 10, "expected at least 10 jobs");
+    ensure!(jobs.len() >= 12, "expected at least 12 jobs");
     let report = DemoReport {
         chain_id: demo.chain.chain_id,
         deployment: d.clone(),
         epochs: rows,
         accounts,
         jobs,
+        auctions,
         totals: Totals {
             controller_supply_stats: [
                 cs.burned,
@@ -818,8 +1107,18 @@ async fn run_on(
                 cs.mintedFromReserve,
                 cs.retired,
                 cs.owed,
+                cs.iouFunded,
+                cs.treasuryAccrued,
+                cs.burnBudget,
+                cs.outstandingCredits,
             ],
-            emissions_supply_stats: [es.initialReserve, es.reserve, es.emitted, es.drawn],
+            emissions_supply_stats: [
+                es.initialReserve,
+                es.reserve,
+                es.emitted,
+                es.drawn,
+                es.returned,
+            ],
             total_supply,
             genesis_supply: genesis,
             minted_events: minted,
@@ -828,6 +1127,8 @@ async fn run_on(
             bond_burned,
             treasury_emission,
             rewards_claimed,
+            stake_rewards_claimed,
+            treasury_fees_claimed,
         },
         transactions: demo.chain.sent.len(),
         gas_used: demo.chain.sent.iter().map(|s| s.2).sum(),
@@ -882,7 +1183,7 @@ async fn events<E: SolEvent>(p: &impl Provider, address: Address) -> eyre::Resul
 /// Prints the tables of a [`DemoReport`].
 pub fn print_report(r: &DemoReport) {
     println!(
-        "\nPer-epoch supply (CT; credits in USD; epoch length {} s)",
+        "\nPer-epoch supply (CT; epoch length {} s; work cap = fees × workRewardCapBps)",
         r.deployment
             .parameters
             .get("emissions")
@@ -891,28 +1192,37 @@ pub fn print_report(r: &DemoReport) {
             .unwrap_or_default()
     );
     println!(
-        "{:>5} {:>14} {:>14} {:>14} {:>16} {:>12} {:>12} {:>18} {:>14}",
+        "{:>5} {:>12} {:>12} {:>10} {:>10} {:>10} {:>14} {:>10} {:>10} {:>14} {:>8} {:>12} {:>16} {:>8}",
         "epoch",
         "burned",
         "reminted",
-        "from reserve",
+        "fees",
+        "retired",
+        "drawn",
+        "draw cap",
+        "work pool",
+        "work cap",
+        "stake pool",
         "emitted",
-        "fees burned",
-        "work (USD)",
+        "",
         "supply",
-        "collat. ratio"
+        "collat."
     );
-    let mut tot = [U256::ZERO; 6];
+    let mut tot = [U256::ZERO; 7];
     for e in &r.epochs {
         println!(
-            "{:>5} {:>14} {:>14} {:>14} {:>16} {:>12} {:>12} {:>18} {:>14}",
+            "{:>5} {:>12} {:>12} {:>10} {:>10} {:>10} {:>14} {:>10} {:>10} {:>14} {:>21} {:>16} {:>8}",
             e.epoch,
             fmt_ct(e.burned),
             fmt_ct(e.reminted),
-            fmt_ct(e.minted_from_reserve),
-            fmt_ct(e.emitted),
+            fmt_ct(e.fees),
             fmt_ct(e.fees_burned),
-            fmt_units(e.work, 6),
+            fmt_ct(e.drawn),
+            fmt_ct(e.draw_cap),
+            fmt_ct(e.work_pool),
+            fmt_ct(e.work_cap),
+            fmt_ct(e.stake_pool),
+            fmt_ct(e.emitted),
             fmt_ct(e.supply),
             if e.collateral_ratio_wad > U256::from(u128::MAX) {
                 "max".to_string()
@@ -923,46 +1233,62 @@ pub fn print_report(r: &DemoReport) {
         for (t, v) in tot.iter_mut().zip([
             e.burned,
             e.reminted,
-            e.minted_from_reserve,
-            e.emitted,
+            e.fees,
             e.fees_burned,
-            e.work,
+            e.drawn,
+            e.work_pool,
+            e.emitted,
         ]) {
             *t += v;
         }
     }
     println!(
-        "{:>5} {:>14} {:>14} {:>14} {:>16} {:>12} {:>12} {:>18}",
+        "{:>5} {:>12} {:>12} {:>10} {:>10} {:>10} {:>14} {:>10} {:>10} {:>14} {:>21} {:>16}",
         "Σ",
         fmt_ct(tot[0]),
         fmt_ct(tot[1]),
         fmt_ct(tot[2]),
         fmt_ct(tot[3]),
         fmt_ct(tot[4]),
-        fmt_units(tot[5], 6),
+        "",
+        fmt_ct(tot[5]),
+        "",
+        "",
+        fmt_ct(tot[6]),
         fmt_ct(r.totals.total_supply)
     );
     let t = &r.totals;
+    let c = &t.controller_supply_stats;
+    let e = &t.emissions_supply_stats;
     println!(
-        "reconciled: Σ rows = controller supplyStats (burned {}, reminted {}, fromReserve {}, retired {}) = emissions supplyStats (emitted {}, drawn {}); \
-         totalSupply {} = genesis {} − burned + reminted + fromReserve + treasury emission {} + rewards claimed {} − slash burns {} − bond burns {}",
-        fmt_ct(t.controller_supply_stats[0]),
-        fmt_ct(t.controller_supply_stats[1]),
-        fmt_ct(t.controller_supply_stats[2]),
-        fmt_ct(t.controller_supply_stats[3]),
-        fmt_ct(t.emissions_supply_stats[2]),
-        fmt_ct(t.emissions_supply_stats[3]),
+        "reconciled: Σ rows = controller supplyStats (burned {}, reminted {}, fromReserve {}, retired {}; \
+         reminted + retired + budget {} + iouFunded {} + treasuryAccrued {} = burned) = emissions supplyStats \
+         (emitted {}, drawn {}, returned {}); totalSupply {} = genesis {} − burned + reminted + fromReserve + \
+         treasury emission {} + work rewards {} + stake rewards {} − slash burns {} − bond burns {} \
+         (the treasury claimed {} of fee share, counted in reminted)",
+        fmt_ct(c[0]),
+        fmt_ct(c[1]),
+        fmt_ct(c[2]),
+        fmt_ct(c[3]),
+        fmt_ct(c[7]),
+        fmt_ct(c[5]),
+        fmt_ct(c[6]),
+        fmt_ct(e[2]),
+        fmt_ct(e[3]),
+        fmt_ct(e[4]),
         fmt_ct(t.total_supply),
         fmt_ct(t.genesis_supply),
         fmt_ct(t.treasury_emission),
         fmt_ct(t.rewards_claimed),
+        fmt_ct(t.stake_rewards_claimed),
         fmt_ct(t.slash_burned),
         fmt_ct(t.bond_burned),
+        fmt_ct(t.treasury_fees_claimed),
     );
     println!("\nJobs");
     for j in &r.jobs {
         println!(
-            "  #{:<3} {:<34} {:<10} → {:<15} {}",
+            "  #{:<3} {:<44} {:<10} → {:<15} {}",
             j.id,
             j.scenario,
             j.requester,
@@ -970,20 +1296,41 @@ pub fn print_report(r: &DemoReport) {
             STATES[(j.state as usize).min(9)]
         );
     }
+    println!("\nReverse auctions (prices in USD per GPU-hour)");
+    for a in &r.auctions {
+        println!("  #{:<3} {}", a.id, a.scenario);
+        for (name, price) in &a.bids {
+            println!("        bid      {:<15} {}", name, fmt_units(*price, 6));
+        }
+        for (name, why) in &a.refused {
+            println!("        refused  {:<15} {}", name, why);
+        }
+        println!(
+            "        winner   {:<15} {} ({})",
+            a.winner.0,
+            fmt_units(a.winner.1, 6),
+            if a.winner.2 {
+                "awarded by the requester"
+            } else {
+                "closeAuction: lowest qualifying bid"
+            }
+        );
+    }
     println!("\nAccounts");
     println!(
-        "  {:<18} {:>20} {:>12} {:>10} {:>12} {:>10} {:<8}",
-        "account", "CT", "credits", "locked", "stake", "locked", "eligible"
+        "  {:<18} {:>20} {:>12} {:>10} {:>12} {:>10} {:>7} {:<8}",
+        "account", "CT", "credits", "locked", "stake", "locked", "ok/fail", "eligible"
     );
     for a in &r.accounts {
         println!(
-            "  {:<18} {:>20} {:>12} {:>10} {:>12} {:>10} {}",
+            "  {:<18} {:>20} {:>12} {:>10} {:>12} {:>10} {:>7} {}",
             a.name,
             fmt_ct(a.ct),
             fmt_units(a.credits, 6),
             fmt_units(a.locked_credits, 6),
             fmt_ct(a.active_stake),
             fmt_ct(a.locked_stake),
+            format!("{}/{}", a.completed_failed.0, a.completed_failed.1),
             a.eligible
         );
     }

@@ -1,4 +1,5 @@
-//! Deploying (or verifying) the whole system: DESIGN.md §7 plus the emissions split.
+//! Deploying (or verifying) the whole system: docs/protocol.md "Deployment" (programs, wiring,
+//! roles) plus the emission rate for the chosen epoch length.
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,9 @@ pub struct DeployOptions {
     pub arbitrator: Option<Address>,
     /// Holder of the ManualPriceFeed's FEEDER_ROLE (dev chains); default: the governance holder.
     pub feeder: Option<Address>,
+    /// Holder of the JobMarket's ATTESTER_ROLE (records hardware attestations); default: the
+    /// governance holder.
+    pub attester: Option<Address>,
     /// Who governs (admin, parameter and pause roles); `None`: the deployer on the dev chain,
     /// refused elsewhere ([`resolve_governance`]).
     pub governance: Option<GovernanceOption>,
@@ -113,6 +117,9 @@ pub struct Deployment {
     /// FEEDER_ROLE holder of the ManualPriceFeed deployed here (None with an external feed).
     #[serde(default)]
     pub feeder: Option<Address>,
+    /// ATTESTER_ROLE holder of the JobMarket (zero in files written before the market existed).
+    #[serde(default)]
+    pub attester: Address,
     /// ComputeToken.
     pub token: Address,
     /// Emissions.
@@ -123,9 +130,13 @@ pub struct Deployment {
     pub registry: Address,
     /// JobEscrow.
     pub escrow: Address,
+    /// JobMarket (reverse auctions and attestations); zero in files written before it existed.
+    #[serde(default)]
+    pub market: Address,
     /// Block at which the deployment was complete (last transaction).
     pub block: u64,
-    /// Per contract (`price_feed`, `token`, `emissions`, `controller`, `registry`, `escrow`).
+    /// Per contract (`price_feed`, `token`, `emissions`, `controller`, `registry`, `escrow`,
+    /// `market`).
     pub contracts: BTreeMap<String, ContractRecord>,
     /// Every role the deployment relies on.
     pub roles: Vec<RoleGrant>,
@@ -150,6 +161,7 @@ impl Deployment {
             "controller" => Some(self.controller),
             "registry" => Some(self.registry),
             "escrow" => Some(self.escrow),
+            "market" => Some(self.market),
             _ => None,
         }
     }
@@ -218,7 +230,12 @@ pub const CONTROLLER_PARAMS: &[&str] = &[
     "sequencerGracePeriod",
 ];
 /// Emissions parameters.
-pub const EMISSIONS_PARAMS: &[&str] = &["treasuryEmissionBps", "emissionRateWad"];
+pub const EMISSIONS_PARAMS: &[&str] = &[
+    "treasuryEmissionBps",
+    "emissionRateWad",
+    "workRewardCapBps",
+    "drawCapWad",
+];
 /// Registry parameters.
 pub const REGISTRY_PARAMS: &[&str] = &[
     "minStakeBase",
@@ -227,6 +244,7 @@ pub const REGISTRY_PARAMS: &[&str] = &[
     "minUnbondingPeriod",
     "maxSlashBps",
     "challengerShareBps",
+    "maxOpenJobs",
 ];
 /// Escrow parameters.
 pub const ESCROW_PARAMS: &[&str] = &[
@@ -236,13 +254,14 @@ pub const ESCROW_PARAMS: &[&str] = &[
     "arbitrationWindow",
     "minChargeSeconds",
     "collateralBps",
-    "maxOpenJobsPerProvider",
     "disputeBondBps",
     "minDisputeBond",
     "fraudSlashBps",
     "fraudJailSeconds",
     "abandonSlashBps",
 ];
+/// JobMarket parameters.
+pub const MARKET_PARAMS: &[&str] = &["maxBidWindow", "closeWindow"];
 
 /// A connected signer: the provider, its address, progress output and a log of sent transactions.
 pub struct Chain {
@@ -310,6 +329,17 @@ impl Chain {
             tx.from = Some(self.from);
         }
         self.progress.detail(label);
+        // The estimate runs against the latest block, but the transaction runs in the next one, a
+        // later second: time-based accounting (stake-reward accrual, epoch rollover) may then
+        // write storage the estimate did not. A 25% margin covers it; unused gas is not charged.
+        if tx.gas.is_none() {
+            let estimate = self
+                .provider
+                .estimate_gas(tx.clone())
+                .await
+                .map_err(|e| eyre!("{label}: {}", explain(&e, &self.rpc_url)))?;
+            tx.gas = Some(estimate.saturating_add(estimate / 4));
+        }
         let pending = self
             .provider
             .send_transaction(tx.clone())
@@ -492,19 +522,20 @@ impl Chain {
     }
 }
 
-/// `(record name, crate)` of each program, in deployment order (DESIGN.md §7): the keys of
-/// [`Deployment::contracts`] and the crates of `scripts/contracts.txt`.
-pub const PROGRAMS: [(&str, &str); 6] = [
+/// `(record name, crate)` of each program, in deployment order (docs/protocol.md "Deployment"):
+/// the keys of [`Deployment::contracts`] and the crates of `scripts/contracts.txt`.
+pub const PROGRAMS: [(&str, &str); 7] = [
     ("price_feed", "price-feed"),
     ("token", "compute-token"),
     ("emissions", "emissions"),
     ("controller", "bme-controller"),
     ("registry", "provider-registry"),
     ("escrow", "job-escrow"),
+    ("market", "job-market"),
 ];
 
 /// The Emissions contract's default `emissionRateWad` (474,645e9 wad: a 4-year half-life of the
-/// reserve with daily epochs, DESIGN.md §3).
+/// reserve with daily epochs, docs/economics.md).
 pub const DAILY_EMISSION_RATE_WAD: u64 = 474_645_000_000_000;
 /// The contract's upper bound on `emissionRateWad` (1e16 wad = 1% of the reserve per epoch).
 pub const MAX_EMISSION_RATE_WAD: u64 = 10_000_000_000_000_000;
@@ -628,6 +659,7 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         let same_operators = known_holder.is_some_and(|h| {
             h == prev_holder
                 && opts.arbitrator.unwrap_or(h) == prev.arbitrator
+                && opts.attester.unwrap_or(h) == prev.attester
                 && (opts.price_feed.is_some() || Some(opts.feeder.unwrap_or(h)) == prev.feeder)
         });
         let same_config = prev.treasury == treasury
@@ -684,11 +716,13 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
     let operators = Operators {
         arbitrator: opts.arbitrator.unwrap_or(holder),
         feeder: opts.feeder.unwrap_or(holder),
+        attester: opts.attester.unwrap_or(holder),
     };
     if holder != me {
         for (name, a) in [
             ("arbitrator", operators.arbitrator),
             ("feeder", operators.feeder),
+            ("attester", operators.attester),
         ] {
             if a == me {
                 bail!(
@@ -763,7 +797,8 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
                 me,
             )
                 .abi_encode_params(),
-            "registry" => (a("token"), me).abi_encode_params(),
+            "registry" => (a("token"), a("emissions"), me).abi_encode_params(),
+            "market" => (a("escrow"), a("registry"), me).abi_encode_params(),
             _ => (a("controller"), a("registry"), a("token"), me).abi_encode_params(),
         };
         chain.progress.step(format!(
@@ -816,30 +851,57 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
     }
     chain.progress.finish();
 
-    // A new Emissions gets the emission rate of its epoch length (the contract's default assumes
-    // daily epochs). A live one keeps whatever rate governance has set since.
+    // Emissions reads the fees that size its work pools from the controller: set once.
+    let emissions = a("emissions");
+    let em = IEmissions::new(emissions, chain.provider.clone());
+    let wired = em
+        .controller()
+        .call()
+        .await
+        .map_err(|e| eyre!("emissions.controller: {}", explain(&e, &chain.rpc_url)))?;
+    if wired.is_zero() {
+        chain.progress.step("wiring emissions to the controller");
+        let req = em.setController(a("controller")).into_transaction_request();
+        chain
+            .send(
+                &format!("emissions.setController({})", a("controller")),
+                req,
+            )
+            .await?;
+        chain.progress.finish();
+    }
+
+    // A new Emissions gets the emission rate and reserve-draw cap of its epoch length (the
+    // contract's defaults assume daily epochs). Emissions applies a change from the next epoch on
+    // (docs/protocol.md "Parameters"), so epoch 0 keeps the defaults. A live Emissions keeps
+    // whatever governance has set since.
     if deployed_now.contains(&"emissions") {
-        let emissions = a("emissions");
         let rate = emission_rate_for(epoch_length);
-        let em = IEmissions::new(emissions, &chain.provider);
-        let current = em
-            .parameter(param_name("emissionRateWad"))
-            .call()
-            .await
-            .map_err(|e| eyre!("emissions.parameter: {}", explain(&e, &chain.rpc_url)))?;
-        if current != rate {
-            chain.progress.step(format!(
-                "setting the emission rate for {epoch_length}-s epochs"
-            ));
-            // Before a handover the deployer holds no parameter role yet: it takes it for this
-            // one call and renounces it with the rest.
-            grant(chain, "emissions", emissions, "PARAMETER_ADMIN_ROLE", me).await?;
-            let req = IEmissions::new(emissions, &chain.provider)
-                .setParameter(param_name("emissionRateWad"), rate)
+        let mut granted = false;
+        for name in ["emissionRateWad", "drawCapWad"] {
+            let current = em
+                .parameter(param_name(name))
+                .call()
+                .await
+                .map_err(|e| eyre!("emissions.parameter: {}", explain(&e, &chain.rpc_url)))?;
+            if current == rate {
+                continue;
+            }
+            chain
+                .progress
+                .step(format!("setting {name} for {epoch_length}-s epochs"));
+            // Before a handover the deployer holds no parameter role yet: it takes it for these
+            // calls and renounces it with the rest.
+            if !granted {
+                grant(chain, "emissions", emissions, "PARAMETER_ADMIN_ROLE", me).await?;
+                granted = true;
+            }
+            let req = em
+                .setParameter(param_name(name), rate)
                 .into_transaction_request();
             chain
                 .send(
-                    &format!("emissions.setParameter(emissionRateWad, {rate}) for {epoch_length}-s epochs"),
+                    &format!("emissions.setParameter({name}, {rate}) for {epoch_length}-s epochs"),
                     req,
                 )
                 .await?;
@@ -875,12 +937,14 @@ pub async fn deploy_on(chain: &mut Chain, opts: &DeployOptions) -> eyre::Result<
         sequencer_feed,
         treasury,
         arbitrator: operators.arbitrator,
+        attester: operators.attester,
         feeder: opts.price_feed.is_none().then_some(operators.feeder),
         token: a("token"),
         emissions: a("emissions"),
         controller: a("controller"),
         registry: a("registry"),
         escrow: a("escrow"),
+        market: a("market"),
         block: chain.provider.get_block_number().await?,
         contracts: records,
         roles,
@@ -1167,24 +1231,19 @@ pub async fn verify(
         }
     }
     let c = IBmeController::new(d.controller, p);
+    let wiring = c.contracts().call().await?;
+    check(wiring.token == d.token, "controller.token".into());
     check(
-        c.token().call().await? == d.token,
-        "controller.token".into(),
-    );
-    check(
-        c.priceFeed().call().await? == d.price_feed,
+        wiring.priceFeed == d.price_feed,
         "controller.priceFeed".into(),
     );
     check(
-        c.sequencerFeed().call().await? == d.sequencer_feed,
+        wiring.sequencerFeed == d.sequencer_feed,
         "controller.sequencerFeed".into(),
     );
+    check(wiring.treasury == d.treasury, "controller.treasury".into());
     check(
-        c.treasury().call().await? == d.treasury,
-        "controller.treasury".into(),
-    );
-    check(
-        c.emissions().call().await? == d.emissions,
+        wiring.emissions == d.emissions,
         "controller.emissions".into(),
     );
     let e = IEmissions::new(d.emissions, p);
@@ -1192,6 +1251,10 @@ pub async fn verify(
     check(
         e.treasury().call().await? == d.treasury,
         "emissions.treasury".into(),
+    );
+    check(
+        e.controller().call().await? == d.controller,
+        "emissions.controller".into(),
     );
     let el: U256 = e.epochLength().call().await?;
     check(
@@ -1206,6 +1269,12 @@ pub async fn verify(
     check(
         (wiring.controller, wiring.registry, wiring.token) == (d.controller, d.registry, d.token),
         "escrow.contracts".into(),
+    );
+    let m = IJobMarket::new(d.market, p);
+    let wiring = m.contracts().call().await?;
+    check(
+        (wiring.escrow, wiring.registry) == (d.escrow, d.registry),
+        "market.contracts".into(),
     );
     let t = IComputeToken::new(d.token, p);
     check(
@@ -1253,7 +1322,14 @@ pub async fn verify(
         );
     }
     params.insert("escrow".to_string(), std::mem::take(&mut read));
-    // DESIGN §5: unbondingPeriod ≥ challengeWindow + arbitrationWindow + 1 day.
+    for n in MARKET_PARAMS {
+        read.insert(
+            n.to_string(),
+            m.parameter(param_name(n)).call().await?.to_string(),
+        );
+    }
+    params.insert("market".to_string(), std::mem::take(&mut read));
+    // docs/protocol.md: unbondingPeriod ≥ challengeWindow + arbitrationWindow + 1 day.
     let get = |c: &str, n: &str| -> U256 { params[c][n].parse().unwrap_or_default() };
     let need =
         get("escrow", "challengeWindow") + get("escrow", "arbitrationWindow") + U256::from(86_400);

@@ -57,6 +57,11 @@ pub const ROLE_TABLE: &[(&str, &str, Holder)] = &[
     ("emissions", "DEFAULT_ADMIN_ROLE", Holder::Governance),
     ("emissions", "PARAMETER_ADMIN_ROLE", Holder::Governance),
     ("emissions", "SETTLER_ROLE", Holder::Contract("controller")),
+    (
+        "emissions",
+        "STAKE_REPORTER_ROLE",
+        Holder::Contract("registry"),
+    ),
     ("controller", "DEFAULT_ADMIN_ROLE", Holder::Governance),
     ("controller", "PARAMETER_ADMIN_ROLE", Holder::Governance),
     ("controller", "PAUSER_ROLE", Holder::Governance),
@@ -70,6 +75,11 @@ pub const ROLE_TABLE: &[(&str, &str, Holder)] = &[
     ("escrow", "PARAMETER_ADMIN_ROLE", Holder::Governance),
     ("escrow", "PAUSER_ROLE", Holder::Governance),
     ("escrow", "ARBITRATOR_ROLE", Holder::Operator("arbitrator")),
+    ("escrow", "MARKET_ROLE", Holder::Contract("market")),
+    ("market", "DEFAULT_ADMIN_ROLE", Holder::Governance),
+    ("market", "PARAMETER_ADMIN_ROLE", Holder::Governance),
+    ("market", "PAUSER_ROLE", Holder::Governance),
+    ("market", "ATTESTER_ROLE", Holder::Operator("attester")),
 ];
 
 /// Role names whose ids `status` recognises: every role of [`ROLE_TABLE`] and the
@@ -107,6 +117,8 @@ pub struct Operators {
     pub arbitrator: Address,
     /// `FEEDER_ROLE` of the ManualPriceFeed (`--feeder`).
     pub feeder: Address,
+    /// `ATTESTER_ROLE` of the JobMarket (`--attester`): records providers' hardware attestations.
+    pub attester: Address,
 }
 
 impl Operators {
@@ -118,6 +130,7 @@ impl Operators {
         match name {
             "arbitrator" => Ok(self.arbitrator),
             "feeder" => Ok(self.feeder),
+            "attester" => Ok(self.attester),
             other => {
                 bail!("ROLE_TABLE names operator {other:?}, which Operators::get does not know")
             }

@@ -46,6 +46,10 @@ enum Cmd {
         /// governance holder).
         #[arg(long)]
         feeder: Option<Address>,
+        /// ATTESTER_ROLE of the JobMarket: records providers' hardware attestations, which
+        /// auctions with `attestedOnly` require (default: the governance holder).
+        #[arg(long)]
+        attester: Option<Address>,
         /// Hand DEFAULT_ADMIN_ROLE, PARAMETER_ADMIN_ROLE and PAUSER_ROLE of every contract to ADDR
         /// (e.g. a multisig); the deployer key then renounces all its roles.
         #[arg(long, value_name = "ADDR", conflicts_with_all = ["timelock_delay", "keep_deployer_admin"])]
@@ -136,6 +140,7 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             treasury,
             arbitrator,
             feeder,
+            attester,
             admin,
             timelock_delay,
             proposer,
@@ -165,6 +170,7 @@ async fn run(cli: Cli) -> eyre::Result<()> {
                 treasury,
                 arbitrator,
                 feeder,
+                attester,
                 governance,
                 wasm_dir,
                 deployments_dir,

@@ -28,9 +28,9 @@ pub struct StatusReport {
     /// CT total supply.
     pub total_supply: U256,
     /// Controller `supplyStats()`: burned, reminted, mintedFromReserve, retired, owed.
-    pub controller_supply: [U256; 5],
+    pub controller_supply: [U256; 9],
     /// Emissions `supplyStats()`: initialReserve, reserve, emitted, drawn.
-    pub emissions_supply: [U256; 4],
+    pub emissions_supply: [U256; 5],
     /// Current epoch and the next one to finalise.
     pub epoch: (U256, U256),
     /// Outstanding credits (1e6 = 1 USD).
@@ -153,13 +153,23 @@ pub async fn run(
             cs.mintedFromReserve,
             cs.retired,
             cs.owed,
+            cs.iouFunded,
+            cs.treasuryAccrued,
+            cs.burnBudget,
+            cs.outstandingCredits,
         ],
-        emissions_supply: [es.initialReserve, es.reserve, es.emitted, es.drawn],
+        emissions_supply: [
+            es.initialReserve,
+            es.reserve,
+            es.emitted,
+            es.drawn,
+            es.returned,
+        ],
         epoch: (
             e.currentEpoch().call().await?,
             e.nextEpochToFinalize().call().await?,
         ),
-        outstanding_credits: c.outstandingCredits().call().await?,
+        outstanding_credits: cs.outstandingCredits,
         jobs: IJobEscrow::new(d.escrow, &p).jobCount().call().await?,
         roles,
     };
@@ -188,19 +198,22 @@ pub async fn run(
         );
         println!("  totalSupply  {} CT", ct(report.total_supply));
         println!(
-            "  controller   burned {} / reminted {} / fromReserve {} / retired {} / owed {} CT",
+            "  controller   burned {} / reminted {} / fromReserve {} / retired {} / owed {} / budget {} / treasury accrued {} CT",
             ct(cs.burned),
             ct(cs.reminted),
             ct(cs.mintedFromReserve),
             ct(cs.retired),
-            ct(cs.owed)
+            ct(cs.owed),
+            ct(cs.burnBudget),
+            ct(cs.treasuryAccrued)
         );
         println!(
-            "  emissions    initialReserve {} / reserve {} / emitted {} / drawn {} CT",
+            "  emissions    initialReserve {} / reserve {} / emitted {} / drawn {} / returned {} CT",
             ct(es.initialReserve),
             ct(es.reserve),
             ct(es.emitted),
-            ct(es.drawn)
+            ct(es.drawn),
+            ct(es.returned)
         );
         println!(
             "  epoch        current {} / next to finalise {}",
@@ -240,6 +253,9 @@ pub async fn run(
             }
             if d.feeder == Some(*a) {
                 names.push("feeder");
+            }
+            if *a == d.attester {
+                names.push("attester");
             }
             if names.is_empty() {
                 a.to_string()
