@@ -12,7 +12,8 @@ use alloy::signers::local::PrivateKeySigner;
 use alloy::signers::SignerSync;
 use alloy::sol_types::SolValue;
 use compute_market_scripts::bindings::{
-    IBmeController, IComputeToken, IEmissions, IJobEscrow, IManualPriceFeed, IProviderRegistry,
+    IBmeController, IComputeToken, IEmissions, IJobEscrow, IJobMarket, IManualPriceFeed,
+    IProviderRegistry,
 };
 use compute_market_scripts::deploy::{deploy, DeployOptions, Deployment};
 use eyre::{bail, eyre, Result, WrapErr};
@@ -81,6 +82,9 @@ pub fn compile_oz() -> Result<OzArtifact> {
         bytecode: hex.parse()?,
     })
 }
+
+/// Bidders the gas scenario uses for an auction with the most bids (`JobMarket`'s limit).
+pub const BIDDERS: u64 = 16;
 
 /// Named accounts (dev accounts of the node).
 #[derive(Clone, Copy, Debug)]
@@ -178,6 +182,9 @@ impl Env {
             p3: signers[5].address(),
             eve: signers[6].address(),
         };
+        // Bidders for the 16-bid auction of the gas scenario (funded there).
+        let mut signers = signers;
+        signers.extend((0..BIDDERS).map(|i| bench_key("bidder", i)));
         let provider = make_provider(&url, &signers)?;
         let chain_id = provider.get_chain_id().await?;
         let art = compile_oz()?;
@@ -341,6 +348,10 @@ impl Env {
     /// A binding of the ERC-20 surface at `addr` (CT or the OpenZeppelin token).
     pub fn erc20(&self, addr: Address) -> IComputeToken::IComputeTokenInstance<&DynProvider> {
         IComputeToken::new(addr, &self.provider)
+    }
+    /// JobMarket binding.
+    pub fn market(&self) -> IJobMarket::IJobMarketInstance<&DynProvider> {
+        IJobMarket::new(self.d.market, &self.provider)
     }
     /// Price feed binding.
     pub fn feed(&self) -> IManualPriceFeed::IManualPriceFeedInstance<&DynProvider> {

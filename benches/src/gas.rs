@@ -8,7 +8,8 @@ use alloy::providers::Provider;
 use alloy::rpc::types::TransactionRequest;
 use eyre::{eyre, Result};
 
-use crate::env::{b32, Env, CT, USD};
+use crate::env::{b32, bench_key, Env, BIDDERS, CT, USD};
+use compute_market_scripts::bindings::IJobMarket;
 
 /// operation → gas used (receipt `gasUsed`, intrinsic cost included).
 pub type GasTable = BTreeMap<String, u64>;
@@ -310,9 +311,18 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
     let (v, rr, s) = env
         .sign_permit(env.d.token, a.bob, env.d.controller, amount, U256::MAX)
         .await?;
+    // ABI v2 removed buyCreditsWithPermit (controller size): a dApp sends the EIP-2612 permit
+    // (or an approve) first, then buys.
     r.op(
-        "controller.buyCreditsWithPermit (first)",
-        c.buyCreditsWithPermit(amount, U256::ZERO, a.bob, U256::MAX, v, rr, s)
+        "token.permit (controller)",
+        ct.permit(a.bob, env.d.controller, amount, U256::MAX, v, rr, s)
+            .from(a.bob)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "controller.buyCredits (after permit)",
+        c.buyCredits(amount, U256::ZERO, a.bob)
             .from(a.bob)
             .into_transaction_request(),
     )
@@ -392,11 +402,17 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
     let (v, rr, s) = env
         .sign_permit(env.d.token, a.p2, env.d.registry, amount, U256::MAX)
         .await?;
+    // ABI v2 removed stakeWithPermit (registry size): permit, then stake.
     r.op(
-        "registry.stakeWithPermit (first)",
-        reg.stakeWithPermit(amount, U256::MAX, v, rr, s)
+        "token.permit (registry)",
+        ct.permit(a.p2, env.d.registry, amount, U256::MAX, v, rr, s)
             .from(a.p2)
             .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "registry.stake (after permit)",
+        reg.stake(amount).from(a.p2).into_transaction_request(),
     )
     .await?;
     let call = reg.requestUnbond(U256::from(500) * CT).from(a.p1);
@@ -494,6 +510,20 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
             .into_transaction_request(),
     )
     .await?;
+    // D was ruled not at fault: back to Submitted with its window closed, anyone settles it.
+    r.op(
+        "escrow.finalize (after a rejected dispute: settles)",
+        e.finalize(job_d).from(a.eve).into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "controller.claimTreasury",
+        c.claimTreasury().from(a.eve).into_transaction_request(),
+    )
+    .await?;
+
+    market_ops(&mut r, env).await?;
+
     // B: finalize after the challenge window. E: timeout of a running job.
     let job_b = submitted_job(&mut r, env, a.alice, a.p1, "B").await?;
     let job_e = create_job(&mut r, env, a.alice, None).await?;
@@ -538,4 +568,189 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
     )
     .await?;
     Ok(r.table)
+}
+
+/// An auction's requirements: none (any eligible provider may bid).
+fn any_provider() -> IJobMarket::Requirements {
+    IJobMarket::Requirements {
+        gpuModel: alloy::primitives::B256::ZERO,
+        minVramGiB: 0,
+        minSuccessBps: 0,
+        minCompletedJobs: 0,
+        minActiveStake: U256::ZERO,
+        attestedOnly: false,
+    }
+}
+
+/// `createAuction` for the standard job with a 60-s bid window by alice; returns the job id.
+async fn open_auction(r: &mut Recorder<'_>, env: &Env, name: Option<&str>) -> Result<U256> {
+    let m = env.market();
+    let call = m
+        .createAuction(
+            keccak256("spec"),
+            JOB_GPUS,
+            JOB_MAX_DURATION,
+            job_price(),
+            60,
+            any_provider(),
+        )
+        .from(env.acc.alice);
+    let id = call.call().await?;
+    match name {
+        Some(n) => r.op(n, call.into_transaction_request()).await.map(|_| ())?,
+        None => {
+            r.setup("createAuction", call.into_transaction_request())
+                .await?
+        }
+    }
+    Ok(id)
+}
+
+/// The JobMarket: attestation, auctions with 1 and with 16 bids (the most an auction takes) closed
+/// by anyone, a requester's award, a withdrawn bid and a cancelled auction. p1 and p2 are registered
+/// and staked by then; p2 is jailed (at fault in C), so auctions here go to p1 or the bidders.
+async fn market_ops(r: &mut Recorder<'_>, env: &Env) -> Result<()> {
+    let a = env.acc;
+    let m = env.market();
+    let now = env
+        .provider
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+        .await?
+        .map(|b| b.header.timestamp)
+        .unwrap_or_default();
+    r.op(
+        "market.attest",
+        m.attest(
+            a.p1,
+            b32("H100"),
+            2,
+            80,
+            keccak256("report"),
+            now + 30 * 86_400,
+        )
+        .from(a.admin)
+        .into_transaction_request(),
+    )
+    .await?;
+
+    // One bid, lowered once, closed by anyone.
+    let one = open_auction(r, env, Some("market.createAuction")).await?;
+    r.op(
+        "market.bid (first bid)",
+        m.bid(one, U256::from(9u64) * USD)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "market.bid (lowering a bid)",
+        m.bid(one, U256::from(8u64) * USD)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    env.jump(61).await?;
+    r.op(
+        "market.closeAuction (1 bid: awards, starts the job)",
+        m.closeAuction(one).from(a.eve).into_transaction_request(),
+    )
+    .await?;
+
+    // p1 finishes that job (it withdraws its stake later, which open jobs block).
+    let e = env.escrow();
+    r.setup(
+        "submit auction job",
+        e.submitResult(one, keccak256("out"), 1_800)
+            .from(a.p1)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "approve auction job",
+        e.approveResult(one)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+
+    // Sixteen bidders, registered and staked.
+    let bidders: Vec<Address> = (0..BIDDERS)
+        .map(|i| bench_key("bidder", i).address())
+        .collect();
+    for &b in &bidders {
+        env.fund_eth(b).await?;
+        r.setup(
+            "fund bidder",
+            env.token()
+                .transfer(b, U256::from(6_000) * CT)
+                .from(a.admin)
+                .into_transaction_request(),
+        )
+        .await?;
+        register_and_stake(r, env, b, U256::from(6_000) * CT).await?;
+    }
+    let many = open_auction(r, env, None).await?;
+    for (i, &b) in bidders.iter().enumerate() {
+        // Descending prices: each bid is the new best.
+        let price = U256::from(9u64) * USD - U256::from(i as u64 * 10_000);
+        let tx = m.bid(many, price).from(b).into_transaction_request();
+        if i + 1 == bidders.len() {
+            r.op("market.bid (16th bid)", tx).await?;
+        } else {
+            r.setup("bid", tx).await?;
+        }
+    }
+    env.jump(61).await?;
+    r.op(
+        "market.closeAuction (16 bids: awards, starts the job)",
+        m.closeAuction(many).from(a.eve).into_transaction_request(),
+    )
+    .await?;
+
+    // The requester awards during the window; a bid withdrawn; an auction cancelled.
+    let award = open_auction(r, env, None).await?;
+    r.setup(
+        "bid",
+        m.bid(award, U256::from(9u64) * USD)
+            .from(bidders[0])
+            .into_transaction_request(),
+    )
+    .await?;
+    r.setup(
+        "bid",
+        m.bid(award, U256::from(9u64) * USD)
+            .from(bidders[1])
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "market.withdrawBid",
+        m.withdrawBid(award)
+            .from(bidders[1])
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "market.awardBid (requester: starts the job)",
+        m.awardBid(award, bidders[0])
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    let cancel = open_auction(r, env, None).await?;
+    r.op(
+        "market.cancelAuction",
+        m.cancelAuction(cancel)
+            .from(a.alice)
+            .into_transaction_request(),
+    )
+    .await?;
+    r.op(
+        "market.revokeAttestation",
+        m.revokeAttestation(a.p1)
+            .from(a.admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    Ok(())
 }

@@ -28,6 +28,7 @@ pub fn gas_table(t: &GasTable) -> String {
         "controller",
         "registry",
         "escrow",
+        "market",
         "emissions",
         "feed",
     ];

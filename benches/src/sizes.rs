@@ -31,6 +31,7 @@ pub fn rows(env: &Env) -> Result<Vec<SizeRow>> {
         ("controller", "bme_controller"),
         ("registry", "provider_registry"),
         ("escrow", "job_escrow"),
+        ("market", "job_market"),
     ];
     let dir = env
         .wasm_dir
