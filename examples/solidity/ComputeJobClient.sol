@@ -5,18 +5,23 @@ pragma solidity ^0.8.23;
 // Each file declares its own `IAccessControl`/`IPausable`, so import only the names you use.
 import {IBmeController} from "../../abi/IBmeController.sol";
 import {IJobEscrow} from "../../abi/IJobEscrow.sol";
+import {IJobMarket} from "../../abi/IJobMarket.sol";
 import {IComputeToken} from "../../abi/IComputeToken.sol";
 
 /// @title ComputeJobClient
 /// @notice An example Solidity dApp on top of the compute-market Stylus contracts. It buys compute
-///         credits for its users and opens, approves and cancels GPU jobs on their behalf.
+///         credits for its users and opens, approves and cancels GPU jobs on their behalf, either
+///         for a named provider or as a reverse auction in the JobMarket (providers bid down from a
+///         maximum price; the user awards a bid, or anyone closes the auction for the lowest one).
 /// @dev Who holds what:
 ///      - Credits live in the BmeController's ledger and cannot be transferred. The escrow locks the
 ///        credits of `msg.sender` — this contract — so the dApp buys every credit for itself
 ///        (`beneficiary = address(this)`) and keeps a per-user budget on top of that one balance.
 ///      - A user's budget rises by what their CT bought, falls by each job's `maxCost` when the job is
-///        created, and gets back the unused part (`maxCost - cost`, or all of it for a cancelled,
-///        refunded or expired job) when the job ends; `sync` books a job that someone else ended
+///        created (for an auction: `maxCost` at the maximum price), and gets back the unused part
+///        (what was locked minus `cost`, or all of it for a cancelled, refunded or expired job) when
+///        the job ends — an award below the maximum price unlocks the difference in the escrow at
+///        once, and the dApp returns it with the rest when the job ends; `sync` books a job that someone else ended
 ///        (a `finalize` after the challenge window, a timeout, a cancel after the accept window).
 ///      - Invariant: Σ budgets + Σ maxCost of unsynced jobs = creditBalanceOf(this) + lockedCreditsOf(this)
 ///        + Σ cost of completed-but-unsynced jobs (what settlement consumed).
@@ -32,6 +37,7 @@ contract ComputeJobClient {
     IComputeToken public immutable token;
     IBmeController public immutable controller;
     IJobEscrow public immutable escrow;
+    IJobMarket public immutable market;
 
     /// Credits (6 decimals, 1e6 = 1 USD) each user may still lock in new jobs.
     mapping(address user => uint256 credits) public budgetOf;
@@ -50,10 +56,11 @@ contract ComputeJobClient {
     error UnknownJob(uint256 jobId);
     error TokenTransferFailed();
 
-    constructor(IComputeToken token_, IBmeController controller_, IJobEscrow escrow_) {
+    constructor(IComputeToken token_, IBmeController controller_, IJobEscrow escrow_, IJobMarket market_) {
         token = token_;
         controller = controller_;
         escrow = escrow_;
+        market = market_;
     }
 
     /// @notice Burns `tokenAmount` of the caller's CT (approved to this contract) for credits added to
@@ -77,6 +84,38 @@ contract ComputeJobClient {
         uint256 pricePerGpuHour
     ) external returns (uint256 jobId) {
         jobId = escrow.createJob(provider, specHash, gpuCount, maxDuration, pricePerGpuHour);
+        _open(jobId);
+    }
+
+    /// @notice Opens a reverse auction paid from the caller's budget: the escrow locks `maxCost` at
+    ///         `maxPricePerGpuHour`; providers meeting `requirements` bid for `bidWindow` seconds.
+    function openAuction(
+        bytes32 specHash,
+        uint32 gpuCount,
+        uint64 maxDuration,
+        uint256 maxPricePerGpuHour,
+        uint64 bidWindow,
+        IJobMarket.Requirements calldata requirements
+    ) external returns (uint256 jobId) {
+        jobId = market.createAuction(specHash, gpuCount, maxDuration, maxPricePerGpuHour, bidWindow, requirements);
+        _open(jobId);
+    }
+
+    /// @notice Awards the caller's auction to `provider`'s bid during the bid window (the job starts).
+    function award(uint256 jobId, address provider) external {
+        _onlyOwner(jobId);
+        market.awardBid(jobId, provider);
+    }
+
+    /// @notice Cancels the caller's auction before an award; the credits return to the budget.
+    function cancelAuction(uint256 jobId) external {
+        _onlyOwner(jobId);
+        market.cancelAuction(jobId);
+        _book(jobId);
+    }
+
+    /// Charges the caller's budget for the job just opened (its `maxCost`, all locked now).
+    function _open(uint256 jobId) internal {
         (, uint256 maxCost,) = _job(jobId);
         uint256 available = budgetOf[msg.sender];
         if (maxCost > available) revert InsufficientBudget(msg.sender, maxCost, available);
@@ -115,13 +154,14 @@ contract ComputeJobClient {
     function _book(uint256 jobId) internal {
         uint256 locked = lockedFor[jobId];
         if (locked == 0) return;
-        (uint8 state, uint256 maxCost, uint256 cost) = _job(jobId);
+        (uint8 state,, uint256 cost) = _job(jobId);
         uint256 refunded;
         if (state == COMPLETED) {
-            refunded = maxCost - cost;
+            // `locked` may exceed the job's final maxCost: an auction's award unlocked the difference.
+            refunded = locked - cost;
         } else if (state == CANCELLED || state == REFUNDED || state == EXPIRED) {
             cost = 0;
-            refunded = maxCost;
+            refunded = locked;
         } else {
             revert JobNotEnded(jobId, state);
         }
@@ -131,12 +171,12 @@ contract ComputeJobClient {
         emit JobSettled(user, jobId, cost, refunded);
     }
 
-    /// `(state, maxCost, cost)` of job `jobId`: words 0, 8 and 9 of `IJobEscrow.job`'s 14 return
-    /// values. Destructuring all 14 with `escrow.job(jobId)` is "stack too deep" for the legacy
+    /// `(state, maxCost, cost)` of job `jobId`: words 0, 8 and 9 of `IJobEscrow.job`'s 13 return
+    /// values. Destructuring all 13 with `escrow.job(jobId)` is "stack too deep" for the legacy
     /// code generator (it compiles with `viaIR`), so read the three words from the return data.
     function _job(uint256 jobId) internal view returns (uint8 state, uint256 maxCost, uint256 cost) {
         (bool ok, bytes memory ret) = address(escrow).staticcall(abi.encodeCall(IJobEscrow.job, (jobId)));
-        if (!ok || ret.length < 14 * 32) revert UnknownJob(jobId);
+        if (!ok || ret.length < 13 * 32) revert UnknownJob(jobId);
         uint256 stateWord;
         assembly ("memory-safe") {
             stateWord := mload(add(ret, 32))

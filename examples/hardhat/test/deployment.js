@@ -24,6 +24,7 @@ async function stylusSystem() {
     controller: await ethers.getContractAt("IBmeController", d.controller),
     escrow: await ethers.getContractAt("IJobEscrow", d.escrow),
     registry: await ethers.getContractAt("IProviderRegistry", d.registry),
+    market: await ethers.getContractAt("IJobMarket", d.market),
     feed: await ethers.getContractAt("IManualPriceFeed", d.price_feed),
   };
 }
