@@ -143,6 +143,11 @@ impl Env {
     /// Starts a dev chain, deploys the system (wasm from `wasm_dir` or built by `scripts/build-wasm.sh`)
     /// and the OpenZeppelin token.
     pub async fn start(wasm_dir: Option<PathBuf>) -> Result<Self> {
+        Self::start_with(wasm_dir, None).await
+    }
+
+    /// [`Env::start`] with an Emissions epoch length in seconds (default: the dev chain's 3,600).
+    pub async fn start_with(wasm_dir: Option<PathBuf>, epoch_length: Option<u64>) -> Result<Self> {
         let node = devnet::spawn(devnet::NodeConfig::test())
             .await
             .map_err(|e| eyre!("devnet: {e}"))?;
@@ -167,6 +172,7 @@ impl Env {
         let opts = DeployOptions {
             wasm_dir: wasm_dir.clone(),
             deployments_dir: Some(deployments.path().to_path_buf()),
+            epoch_length,
             quiet: true,
             ..DeployOptions::default()
         };

@@ -1,5 +1,6 @@
 //! compute-market benchmarks (issue 9), all on the in-process dev chain:
 //!
+//! * [`attack`]: the wash and credit-put strategies against the real contracts (issue 13);
 //! * [`gas`]: gas per user-facing operation of every contract, and the same ERC-20 operations on
 //!   OpenZeppelin Contracts 5 (`ERC20` + `ERC20Permit` + `ERC20Burnable`, compiled with solc-js);
 //! * [`scaling`]: gas of the per-job operations with 1, 100 and 1,000 providers and jobs in the system;
@@ -11,6 +12,7 @@
 //! * [`report`]: markdown tables.
 //!
 //! The `bench` binary runs everything and prints the tables (`cargo run -p compute-market-bench --release`).
+pub mod attack;
 pub mod env;
 pub mod gas;
 pub mod persistence;

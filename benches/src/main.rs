@@ -8,12 +8,15 @@
 //! cargo run -p compute-market-bench --release -- --transfers 500    # transfers per throughput client
 //! cargo run -p compute-market-bench --release -- --no-demo          # skip timing the full demo
 //! cargo run -p compute-market-bench --release -- persistence        # only the dev-chain --state bench
+//! cargo run -p compute-market-bench --release -- attack             # wash and credit-put economics
 //! ```
 //! `$COMPUTE_MARKET_WASM_DIR` points at prebuilt wasm; otherwise `scripts/build-wasm.sh` runs.
 use std::time::Instant;
 
 use compute_market_bench::env::{wasm_dir_from_env, Env};
-use compute_market_bench::{gas, persistence, report, scaling, sizes, snapshot, throughput};
+use compute_market_bench::{
+    attack, gas, persistence, report, scaling, sizes, snapshot, throughput,
+};
 use eyre::{bail, Result};
 
 struct Args {
@@ -50,7 +53,7 @@ fn parse() -> Result<Args> {
             }
             "--transfers" => a.transfers = it.next().unwrap_or_default().parse()?,
             "-h" | "--help" => {
-                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]\nbench persistence");
+                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]\nbench persistence\nbench attack");
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other:?} (try --help)"),
@@ -96,6 +99,24 @@ async fn main() -> Result<()> {
             persistence::TXS,
             started.elapsed().as_secs_f64()
         );
+        return Ok(());
+    }
+    if std::env::args().nth(1).as_deref() == Some("attack") {
+        let started = Instant::now();
+        println!("## Adversarial economics (issue 13)\n");
+        println!("Command: `cargo run -p compute-market-bench --release -- attack`  ");
+        println!("Machine: {}\n", machine());
+        let mut env = Env::start_with(wasm_dir_from_env(), Some(attack::DAY)).await?;
+        env.add_signers(attack::keys())?;
+        let r = attack::run(&env).await?;
+        println!("{}", attack::table(&r));
+        println!(
+            "Total bench time: {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+        if let Some(w) = r.wash.iter().find(|w| w.profit_ct() > 0.0) {
+            eyre::bail!("a wash row made a profit: {w:?}");
+        }
         return Ok(());
     }
     let args = parse()?;

@@ -20,6 +20,13 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `v` rounded to a whole number with thousands separators, signed (`-1,234`).
+pub fn thousands_f(v: f64) -> String {
+    let r = v.round();
+    let sign = if r < 0.0 { "-" } else { "" };
+    format!("{sign}{}", thousands(r.abs() as u64))
+}
+
 /// Gas per operation of the Stylus contracts (everything except `ct.`/`oz.` ERC-20 rows).
 pub fn gas_table(t: &GasTable) -> String {
     let mut s = String::from("| contract | operation | gas |\n|---|---|---:|\n");
