@@ -29,7 +29,13 @@ async fn deploy_is_idempotent_and_status_reads_it() {
         .await
         .unwrap();
     assert_eq!(first.chain_id, 412_346);
-    assert_eq!(first.contracts.len(), 6);
+    assert_eq!(first.contracts.len(), 7);
+    assert!(first.contracts.contains_key("market"));
+    assert_eq!(first.contracts["market"].address, first.market);
+    assert_eq!(
+        first.attester, me,
+        "the attester defaults to the governance holder"
+    );
     assert!(first.used_stylus_deployer);
     for rec in first.contracts.values() {
         assert_eq!(rec.tx_hashes.len(), 1, "one StylusDeployer tx per program");
@@ -44,7 +50,21 @@ async fn deploy_is_idempotent_and_status_reads_it() {
             assert_eq!(g.account, me);
         }
     }
-    assert_eq!(first.roles.len(), 21);
+    // ROLE_TABLE: 27 rows (v2 adds STAKE_REPORTER_ROLE, MARKET_ROLE and the JobMarket's four).
+    assert_eq!(first.roles.len(), 27);
+    for (contract, role, account) in [
+        ("emissions", "STAKE_REPORTER_ROLE", first.registry),
+        ("escrow", "MARKET_ROLE", first.market),
+        ("market", "ATTESTER_ROLE", me),
+    ] {
+        assert!(
+            first
+                .roles
+                .iter()
+                .any(|g| g.contract == contract && g.role == role && g.account == account),
+            "{contract} {role} {account}"
+        );
+    }
     assert!(first.governance.is_none());
     assert_eq!(first.parameters["emissions"]["epochLength"], "3600");
     // Hour-long epochs get the hourly rate of the same 4-year half-life, not the daily default.
@@ -56,6 +76,13 @@ async fn deploy_is_idempotent_and_status_reads_it() {
         first.parameters["emissions"]["emissionRateWad"],
         "19781401000000"
     );
+    // Emissions applies parameter changes from the next epoch on: `parameter` reads the value set
+    // (what epoch 1 and later use), and the reserve-draw cap follows the rate.
+    assert_eq!(
+        first.parameters["emissions"]["drawCapWad"],
+        "19781401000000"
+    );
+    assert_eq!(first.parameters["market"]["closeWindow"], "1800");
 
     let p = ProviderBuilder::new().connect_http(node.url().parse().unwrap());
     let nonce = p.get_transaction_count(me).await.unwrap();
@@ -75,7 +102,8 @@ async fn deploy_is_idempotent_and_status_reads_it() {
             second.emissions,
             second.controller,
             second.registry,
-            second.escrow
+            second.escrow,
+            second.market
         ),
         (
             first.price_feed,
@@ -83,7 +111,8 @@ async fn deploy_is_idempotent_and_status_reads_it() {
             first.emissions,
             first.controller,
             first.registry,
-            first.escrow
+            first.escrow,
+            first.market
         )
     );
     assert_eq!(second.contracts, first.contracts);
@@ -132,7 +161,7 @@ async fn deploy_is_idempotent_and_status_reads_it() {
     )
     .await
     .unwrap();
-    assert_eq!(checks.len(), 6);
+    assert_eq!(checks.len(), 7);
     assert!(checks.iter().all(|c| c.matches()), "{checks:?}");
     assert_eq!(checks[1].name, "token");
     assert_eq!(checks[1].address, third.token);
