@@ -9,11 +9,13 @@
 //! holds a global lock, reverts the chain to that snapshot and re-snapshots, so tests are isolated
 //! and run one at a time against the same deployment.
 //!
-//! Deployment (DESIGN.md §7, after the emissions split): ManualPriceFeed → ComputeToken → Emissions →
-//! BmeController → ProviderRegistry → JobEscrow, each Stylus program deployed, activated and
-//! constructed in one transaction through the StylusDeployer; then token `MINTER_ROLE` → controller
-//! and emissions, emissions `SETTLER_ROLE` → controller, controller `ESCROW_ROLE` → escrow, registry
-//! `JOB_MANAGER_ROLE` and `SLASHER_ROLE` → escrow, escrow `ARBITRATOR_ROLE` → the arbitrator account.
+//! Deployment (docs/protocol.md §11, ABI v2): ManualPriceFeed → ComputeToken → Emissions →
+//! BmeController → ProviderRegistry → JobEscrow → JobMarket, each Stylus program deployed, activated
+//! and constructed in one transaction through the StylusDeployer; then token `MINTER_ROLE` →
+//! controller and Emissions, `Emissions.setController(controller)`, Emissions `SETTLER_ROLE` →
+//! controller and `STAKE_REPORTER_ROLE` → registry, controller `ESCROW_ROLE` → escrow, registry
+//! `JOB_MANAGER_ROLE` and `SLASHER_ROLE` → escrow, escrow `ARBITRATOR_ROLE` → the arbitrator account
+//! and `MARKET_ROLE` → JobMarket, JobMarket `ATTESTER_ROLE` → the admin (the governance holder).
 #![allow(missing_docs)] // `sol!` generates undocumented items
 
 use std::collections::BTreeMap;
@@ -45,7 +47,7 @@ pub const TX_GAS: u64 = 20_000_000;
 pub const CT: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
 /// 1 USD of credits.
 pub const USD: U256 = U256::from_limbs([1_000_000, 0, 0, 0]);
-/// The token's hard cap (DESIGN.md §3).
+/// The token's hard cap (docs/protocol.md §5).
 pub fn max_supply() -> U256 {
     U256::from(1_000_000_000u64) * CT
 }
@@ -84,12 +86,15 @@ pub struct Addresses {
     pub controller: Address,
     pub registry: Address,
     pub escrow: Address,
+    /// JobMarket (reverse auctions and attestations).
+    pub market: Address,
 }
 
 /// The named dev accounts used by the tests (all prefunded with ETH on the dev chain).
 #[derive(Debug, Clone, Copy)]
 pub struct Accounts {
-    /// Deployer, admin (and pauser, parameter admin) of every contract, feeder of the price feed.
+    /// Deployer, admin (and pauser, parameter admin) of every contract, feeder of the price feed,
+    /// attester of the JobMarket.
     pub admin: Address,
     /// Holds `ARBITRATOR_ROLE` on the escrow.
     pub arbitrator: Address,
@@ -285,6 +290,10 @@ impl Env {
     pub fn escrow(&self) -> IJobEscrow::IJobEscrowInstance<DynProvider> {
         IJobEscrow::new(self.addrs.escrow, self.provider.clone())
     }
+    /// The JobMarket (named so as not to clash with [`Env::market`], the small test market).
+    pub fn job_market(&self) -> IJobMarket::IJobMarketInstance<DynProvider> {
+        IJobMarket::new(self.addrs.market, self.provider.clone())
+    }
 
     /// Re-posts the feed's answer so the controller's `maxPriceAge` check passes after time travel.
     pub async fn refresh_price(&self) -> Result<()> {
@@ -299,12 +308,19 @@ impl Env {
 
     /// `evm_increaseTime(secs)` + `evm_mine`, then refreshes the price.
     pub async fn warp(&self, secs: u64) -> Result<()> {
+        self.warp_stale(secs).await?;
+        self.refresh_price().await
+    }
+
+    /// `evm_increaseTime(secs)` + `evm_mine` without touching the feed: past `maxPriceAge` (600 s)
+    /// the controller's price is stale.
+    pub async fn warp_stale(&self, secs: u64) -> Result<()> {
         let _: i64 = self
             .provider
             .raw_request("evm_increaseTime".into(), (U256::from(secs),))
             .await?;
         let _: String = self.provider.raw_request("evm_mine".into(), ()).await?;
-        self.refresh_price().await
+        Ok(())
     }
 
     /// The latest block's timestamp.
@@ -325,6 +341,12 @@ impl Env {
     /// Funds `who` with `tokens` CT, approves the controller and buys credits for itself.
     pub async fn buy_credits(&self, who: Address, tokens: U256) -> Result<U256> {
         self.fund(who, tokens).await?;
+        self.buy_credits_from_balance(who, tokens).await
+    }
+
+    /// `who` approves the controller for `tokens` CT it already holds and buys credits for itself;
+    /// returns the credits bought.
+    pub async fn buy_credits_from_balance(&self, who: Address, tokens: U256) -> Result<U256> {
         send(
             self.token()
                 .approve(self.addrs.controller, tokens)
@@ -389,13 +411,19 @@ impl Env {
     /// The job tuple of `id`.
     pub async fn job(&self, id: U256) -> Result<Job> {
         let j = self.escrow().job(id).call().await?;
+        // ABI v2: the stake lock lives in the registry, per (provider, job).
+        let stake_locked = if j.provider.is_zero() {
+            U256::ZERO
+        } else {
+            self.registry().jobLock(j.provider, id).call().await?.amount
+        };
         Ok(Job {
             state: j.state,
             requester: j.requester,
             provider: j.provider,
             max_cost: j.maxCost,
             cost: j.cost,
-            stake_locked: j.stakeLocked,
+            stake_locked,
             bond: j.bond,
             until: j.until,
         })
@@ -410,6 +438,7 @@ pub struct Job {
     pub provider: Address,
     pub max_cost: U256,
     pub cost: U256,
+    /// `registry.jobLock(provider, id).amount` (0 once released or slashed).
     pub stake_locked: U256,
     pub bond: U256,
     pub until: u64,
@@ -490,13 +519,14 @@ pub fn repo_root() -> PathBuf {
 /// The wasm of every contract: `$COMPUTE_MARKET_WASM_DIR/<crate>.wasm` when set, else built by
 /// `scripts/build-wasm.sh` (a no-op when up to date) into `target/stylus`.
 pub fn wasm_files() -> Result<BTreeMap<String, PathBuf>> {
-    const CRATES: [&str; 6] = [
+    const CRATES: [&str; 7] = [
         "price_feed",
         "compute_token",
         "emissions",
         "bme_controller",
         "provider_registry",
         "job_escrow",
+        "job_market",
     ];
     let dir = if let Ok(dir) = std::env::var("COMPUTE_MARKET_WASM_DIR") {
         PathBuf::from(dir)
@@ -609,6 +639,7 @@ async fn deploy_with_scripts(
         controller: d.controller,
         registry: d.registry,
         escrow: d.escrow,
+        market: d.market,
     })
 }
 
@@ -640,6 +671,43 @@ pub fn assert_revert<T: std::fmt::Debug, E>(
         .as_decoded_error::<E>()
         .unwrap_or_else(|| panic!("expected revert {}, got {err:?}", E::SIGNATURE));
     assert_eq!(got, expected);
+}
+
+/// Asserts that `r` failed with the shared `CallFailed(target, data)` (a contract's call to
+/// `target` reverted with `data`) and that `data` is the custom error `inner`, args included.
+#[track_caller]
+pub fn assert_call_failed<T: std::fmt::Debug, E>(
+    r: std::result::Result<T, alloy::contract::Error>,
+    target: Address,
+    inner: E,
+) where
+    E: alloy::sol_types::SolError + PartialEq + std::fmt::Debug,
+{
+    let err = match r {
+        Ok(v) => panic!(
+            "expected CallFailed({target}, {}), got Ok({v:?})",
+            E::SIGNATURE
+        ),
+        Err(e) => e,
+    };
+    // `CallFailed(address,bytes)` is the same error (same selector) in every contract.
+    let wrapped = err
+        .as_decoded_error::<IJobEscrow::CallFailed>()
+        .unwrap_or_else(|| {
+            panic!(
+                "expected CallFailed({target}, {}), got {err:?}",
+                E::SIGNATURE
+            )
+        });
+    assert_eq!(wrapped._0, target, "CallFailed target");
+    let got = E::abi_decode(&wrapped._1).unwrap_or_else(|e| {
+        panic!(
+            "CallFailed({target}, {}) does not hold {}: {e}",
+            wrapped._1,
+            E::SIGNATURE
+        )
+    });
+    assert_eq!(got, inner);
 }
 
 sol! {
@@ -801,6 +869,23 @@ impl Env {
 }
 
 impl Env {
+    /// Warps to just after the start of the next epoch and finalises every earlier epoch, so a test
+    /// has a whole epoch (a day) to settle in; returns that epoch.
+    pub async fn fresh_epoch(&self) -> Result<U256> {
+        let em = self.emissions();
+        let genesis = em.genesisTime().call().await?.to::<u64>();
+        let length = em.epochLength().call().await?.to::<u64>();
+        let now = self.now().await?;
+        let next_start = genesis + ((now - genesis) / length + 1) * length;
+        self.warp(next_start - now + 1).await?;
+        self.finalize_all_epochs().await?;
+        let epoch = em.currentEpoch().call().await?;
+        if em.nextEpochToFinalize().call().await? != epoch {
+            bail!("epochs before {epoch} not final");
+        }
+        Ok(epoch)
+    }
+
     /// Finalises every past epoch (`finalizeEpochs` is bounded to 64 a call); returns the receipts.
     pub async fn finalize_all_epochs(&self) -> Result<Vec<TransactionReceipt>> {
         let em = self.emissions();
