@@ -1,9 +1,8 @@
-//! BmeController: buying credits (the controller `burnFrom`s the buyer), with a permit, quotes, the
-//! oracle checks, the escrow-only ledger functions, and pausing.
+//! BmeController: buying credits (the controller `burnFrom`s the buyer), after a token permit,
+//! quotes, the oracle checks, the escrow-only ledger functions, and pausing.
 
 use alloy::primitives::{Address, I256, U256};
 use alloy::providers::Provider as _;
-use alloy::sol_types::SolError;
 use compute_market_e2e::bindings::{IBmeController, IComputeToken};
 use compute_market_e2e::*;
 
@@ -24,7 +23,12 @@ async fn buy_credits_burns_from_the_buyer() {
         .await
         .unwrap();
     let supply = t.totalSupply().call().await.unwrap();
-    let budget = c.burnBudget().call().await.unwrap();
+    let before = c.supplyStats().call().await.unwrap();
+    assert_eq!(
+        (before.burned, before.burnBudget, before.outstandingCredits),
+        (U256::ZERO, U256::ZERO, U256::ZERO),
+        "nothing bought yet"
+    );
 
     let expected = credits_for(tokens);
     assert_eq!(
@@ -85,17 +89,30 @@ async fn buy_credits_burns_from_the_buyer() {
         U256::ZERO
     );
     assert_eq!(t.totalSupply().call().await.unwrap(), supply - tokens);
-    assert_eq!(c.burnBudget().call().await.unwrap(), budget + tokens);
     assert_eq!(c.creditBalanceOf(bob).call().await.unwrap(), expected);
     assert_eq!(c.creditBalanceOf(alice).call().await.unwrap(), U256::ZERO);
-    assert_eq!(c.outstandingCredits().call().await.unwrap(), expected);
+    // ABI v2: the burn budget and outstanding credits are read from supplyStats.
     let s = c.supplyStats().call().await.unwrap();
     assert_eq!(s.burned, tokens, "cumulative burned");
-    // Quotes at the feed price, no spread.
     assert_eq!(
-        c.quoteCredits(tokens).call().await.unwrap(),
-        U256::from(200_000_000u64)
+        s.burnBudget, tokens,
+        "no IOU waits: the whole burn joins the budget"
     );
+    assert_eq!(s.outstandingCredits, expected);
+    assert_eq!(
+        (
+            s.reminted,
+            s.retired,
+            s.owed,
+            s.iouFunded,
+            s.treasuryAccrued
+        ),
+        (U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO)
+    );
+    // The epoch's burn-side figures count the burn.
+    let epoch = env.emissions().currentEpoch().call().await.unwrap();
+    assert_eq!(c.epochStats(epoch).call().await.unwrap().burned, tokens);
+    // Quotes at the feed price, no spread: 200 USD of credits is 100 CT at $2.
     assert_eq!(
         c.quoteTokens(U256::from(200_000_000u64))
             .call()
@@ -115,21 +132,15 @@ async fn buy_credits_errors() {
     let (t, c) = (env.token(), env.controller());
     let alice = env.acc.alice;
     env.fund(alice, U256::from(10) * CT).await.unwrap();
-    // No allowance: the token's error comes back wrapped in BmeTokenCallFailed(reason).
-    let err = send(c.buyCredits(CT, U256::ZERO, alice).from(alice))
-        .await
-        .unwrap_err();
-    let wrapped = err
-        .as_decoded_error::<IBmeController::BmeTokenCallFailed>()
-        .expect("BmeTokenCallFailed");
-    let inner = IComputeToken::ERC20InsufficientAllowance::abi_decode(&wrapped.0).unwrap();
-    assert_eq!(
-        inner,
+    // No allowance: the token's error comes back wrapped in CallFailed(token, reason).
+    assert_call_failed(
+        send(c.buyCredits(CT, U256::ZERO, alice).from(alice)).await,
+        env.addrs.token,
         IComputeToken::ERC20InsufficientAllowance {
             _0: env.addrs.controller,
             _1: U256::ZERO,
             _2: CT,
-        }
+        },
     );
     send(t.approve(env.addrs.controller, U256::MAX).from(alice))
         .await
@@ -165,50 +176,116 @@ async fn buy_credits_errors() {
         .unwrap();
 }
 
+/// ABI v2 dropped `buyCreditsWithPermit`: a buyer without ETH for an `approve` signs an EIP-2612
+/// permit for the controller, anyone relays it to the token, and the buyer's `buyCredits` burns
+/// against that allowance. The controller still burns only from its caller.
 #[tokio::test]
-async fn buy_credits_with_permit() {
+async fn buy_credits_after_a_permit() {
     let env = Env::get().await;
     let (t, c) = (env.token(), env.controller());
     let (alice, eve) = (env.acc.alice, env.acc.eve);
     let tokens = U256::from(40) * CT;
     env.fund(alice, tokens).await.unwrap();
+    env.fund(eve, tokens).await.unwrap();
     let deadline = U256::from(env.now().await.unwrap() + 600);
     let sig = env
         .sign_permit(alice, env.addrs.controller, tokens, deadline)
         .await
         .unwrap();
-    // Someone else cannot use alice's permit: the controller burns from its caller, so the
-    // permit (owner = eve) does not match alice's signature.
-    env.fund(eve, tokens).await.unwrap();
+    // Alice's signature does not make a permit of eve's: ERC2612InvalidSigner(signer, owner).
     let err = send(
-        c.buyCreditsWithPermit(tokens, U256::ZERO, eve, deadline, sig.v, sig.r, sig.s)
-            .from(eve),
+        t.permit(
+            eve,
+            env.addrs.controller,
+            tokens,
+            deadline,
+            sig.v,
+            sig.r,
+            sig.s,
+        )
+        .from(eve),
     )
     .await
     .unwrap_err();
-    let wrapped = err
-        .as_decoded_error::<IBmeController::BmeTokenCallFailed>()
-        .expect("BmeTokenCallFailed");
-    let inner = IComputeToken::ERC2612InvalidSigner::abi_decode(&wrapped.0).unwrap();
+    let inner = err
+        .as_decoded_error::<IComputeToken::ERC2612InvalidSigner>()
+        .expect("ERC2612InvalidSigner");
     assert_eq!(inner._1, eve);
 
+    // Eve relays alice's permit: the allowance is alice's for the controller.
     let rc = send(
-        c.buyCreditsWithPermit(tokens, U256::ZERO, alice, deadline, sig.v, sig.r, sig.s)
-            .from(alice),
+        t.permit(
+            alice,
+            env.addrs.controller,
+            tokens,
+            deadline,
+            sig.v,
+            sig.r,
+            sig.s,
+        )
+        .from(eve),
     )
     .await
     .unwrap();
+    let ap = event::<IComputeToken::Approval>(&rc).unwrap();
+    assert_eq!(
+        (ap.owner, ap.spender, ap.value),
+        (alice, env.addrs.controller, tokens)
+    );
+    assert_eq!(t.nonces(alice).call().await.unwrap(), U256::from(1));
+    // Eve cannot spend it: the controller burns from its caller, and eve approved nothing.
+    assert_call_failed(
+        send(c.buyCredits(tokens, U256::ZERO, eve).from(eve)).await,
+        env.addrs.token,
+        IComputeToken::ERC20InsufficientAllowance {
+            _0: env.addrs.controller,
+            _1: U256::ZERO,
+            _2: tokens,
+        },
+    );
+    assert_eq!(t.balanceOf(eve).call().await.unwrap(), tokens);
+
+    let rc = send(c.buyCredits(tokens, U256::ZERO, alice).from(alice))
+        .await
+        .unwrap();
     let ev = event::<IBmeController::CreditsPurchased>(&rc).unwrap();
     assert_eq!(ev.credits, credits_for(tokens));
     assert_eq!(
-        event::<IComputeToken::Approval>(&rc).unwrap().spender,
-        env.addrs.controller
+        ev.credits,
+        U256::from(79_800_000u64),
+        "40 CT at $2 less 0.25%"
     );
-    assert_eq!(t.nonces(alice).call().await.unwrap(), U256::from(1));
     assert_eq!(t.balanceOf(alice).call().await.unwrap(), U256::ZERO);
+    assert_eq!(
+        t.allowance(alice, env.addrs.controller)
+            .call()
+            .await
+            .unwrap(),
+        U256::ZERO
+    );
     assert_eq!(
         c.creditBalanceOf(alice).call().await.unwrap(),
         credits_for(tokens)
+    );
+    // The permit is spent: replaying it fails (the nonce moved on).
+    let err = send(
+        t.permit(
+            alice,
+            env.addrs.controller,
+            tokens,
+            deadline,
+            sig.v,
+            sig.r,
+            sig.s,
+        )
+        .from(eve),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.as_decoded_error::<IComputeToken::ERC2612InvalidSigner>()
+            .is_some(),
+        "{err:?}"
     );
 }
 
@@ -218,7 +295,12 @@ async fn ledger_is_escrow_only() {
     let c = env.controller();
     let eve = env.acc.eve;
     let escrow_role = role("ESCROW_ROLE");
-    assert_eq!(c.ESCROW_ROLE().call().await.unwrap(), escrow_role);
+    assert!(c
+        .hasRole(escrow_role, env.addrs.escrow)
+        .call()
+        .await
+        .unwrap());
+    assert!(!c.hasRole(escrow_role, env.acc.admin).call().await.unwrap());
     let unauthorized = IBmeController::AccessControlUnauthorizedAccount {
         _0: eve,
         _1: escrow_role,
@@ -232,7 +314,7 @@ async fn ledger_is_escrow_only() {
         unauthorized.clone(),
     );
     assert_revert(
-        send(c.settle(eve, eve, U256::from(1)).from(eve)).await,
+        send(c.settle(eve, eve, U256::from(1), U256::ZERO).from(eve)).await,
         unauthorized,
     );
 
@@ -251,6 +333,48 @@ async fn ledger_is_escrow_only() {
             _0: eve,
             _1: U256::ZERO,
             _2: U256::from(5),
+        },
+    );
+    // settle checks the payer's locked credits against credits + refund, and a provider.
+    assert_revert(
+        send(
+            as_escrow
+                .settle(eve, eve, U256::from(3), U256::from(4))
+                .from(env.addrs.escrow),
+        )
+        .await,
+        IBmeController::BmeInsufficientCredits {
+            _0: eve,
+            _1: U256::ZERO,
+            _2: U256::from(7),
+        },
+    );
+    assert_revert(
+        send(
+            as_escrow
+                .settle(eve, Address::ZERO, U256::from(3), U256::ZERO)
+                .from(env.addrs.escrow),
+        )
+        .await,
+        IBmeController::BmeZeroAddress {},
+    );
+    // Nothing owed, nothing accrued: the claims have nothing to pay.
+    assert_revert(
+        send(c.claimTreasury().from(eve)).await,
+        IBmeController::BmeNothingToClaim {},
+    );
+    assert_revert(
+        send(c.claimOwed(vec![U256::from(1)]).from(eve)).await,
+        IBmeController::BmeNotIouOwner {
+            _0: U256::from(1),
+            _1: eve,
+        },
+    );
+    assert_revert(
+        send(c.claimOwed(vec![U256::ZERO; 33]).from(eve)).await,
+        IBmeController::BmeTooManyIous {
+            _0: U256::from(33),
+            _1: U256::from(32),
         },
     );
 }

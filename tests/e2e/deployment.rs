@@ -1,7 +1,7 @@
 //! The deployment itself (`compute_market_scripts::deploy`): every contract live, constructed, and
-//! wired as DESIGN.md §7 says.
+//! wired as docs/protocol.md §11 says (ABI v2, with the JobMarket).
 
-use alloy::primitives::{Address, B256};
+use alloy::primitives::{Address, B256, U256};
 use compute_market_e2e::*;
 
 #[tokio::test]
@@ -36,15 +36,23 @@ async fn wiring_and_parameters() {
     assert!(has(a.token, "MINTER_ROLE", a.emissions).await);
     assert!(!has(a.token, "MINTER_ROLE", env.acc.admin).await);
     assert!(has(a.emissions, "SETTLER_ROLE", a.controller).await);
+    assert!(!has(a.emissions, "SETTLER_ROLE", a.escrow).await);
+    assert!(has(a.emissions, "STAKE_REPORTER_ROLE", a.registry).await);
+    assert!(!has(a.emissions, "STAKE_REPORTER_ROLE", env.acc.admin).await);
     assert!(has(a.controller, "ESCROW_ROLE", a.escrow).await);
     assert!(has(a.registry, "JOB_MANAGER_ROLE", a.escrow).await);
     assert!(has(a.registry, "SLASHER_ROLE", a.escrow).await);
     assert!(has(a.escrow, "ARBITRATOR_ROLE", env.acc.arbitrator).await);
     assert!(!has(a.escrow, "ARBITRATOR_ROLE", env.acc.admin).await);
-    for c in [a.controller, a.registry, a.escrow] {
+    assert!(has(a.escrow, "MARKET_ROLE", a.market).await);
+    assert!(!has(a.escrow, "MARKET_ROLE", env.acc.admin).await);
+    // The attester defaults to the governance holder (the deployer on the dev chain).
+    assert!(has(a.market, "ATTESTER_ROLE", env.acc.admin).await);
+    for c in [a.controller, a.registry, a.escrow, a.market] {
         assert!(has(c, "PAUSER_ROLE", env.acc.admin).await);
         assert!(has(c, "PARAMETER_ADMIN_ROLE", env.acc.admin).await);
     }
+    assert!(has(a.emissions, "PARAMETER_ADMIN_ROLE", env.acc.admin).await);
     assert!(has(a.price_feed, "FEEDER_ROLE", env.acc.admin).await);
     for c in [
         a.token,
@@ -52,6 +60,7 @@ async fn wiring_and_parameters() {
         a.controller,
         a.registry,
         a.escrow,
+        a.market,
         a.price_feed,
     ] {
         let admin_role = B256::ZERO;
@@ -64,14 +73,28 @@ async fn wiring_and_parameters() {
     }
 
     let c = env.controller();
-    assert_eq!(c.token().call().await.unwrap(), a.token);
-    assert_eq!(c.emissions().call().await.unwrap(), a.emissions);
-    assert_eq!(c.priceFeed().call().await.unwrap(), a.price_feed);
-    assert_eq!(c.treasury().call().await.unwrap(), env.acc.treasury);
+    let cc = c.contracts().call().await.unwrap();
+    assert_eq!(
+        (
+            cc.token,
+            cc.emissions,
+            cc.priceFeed,
+            cc.sequencerFeed,
+            cc.treasury
+        ),
+        (
+            a.token,
+            a.emissions,
+            a.price_feed,
+            Address::ZERO,
+            env.acc.treasury
+        ),
+        "controller.contracts(): no sequencer feed on the dev chain"
+    );
     assert_eq!(c.price().call().await.unwrap(), price_wad());
     assert_eq!(
         c.parameter(param("feeBps")).call().await.unwrap(),
-        alloy::primitives::U256::from(250)
+        U256::from(250)
     );
     let cs = env.escrow().contracts().call().await.unwrap();
     assert_eq!(
@@ -79,11 +102,45 @@ async fn wiring_and_parameters() {
         (a.controller, a.registry, a.token)
     );
     assert_eq!(env.registry().token().call().await.unwrap(), a.token);
-    let s = env.emissions().supplyStats().call().await.unwrap();
+    let mc = env.job_market().contracts().call().await.unwrap();
+    assert_eq!((mc.escrow, mc.registry), (a.escrow, a.registry));
+    let em = env.emissions();
+    assert_eq!(em.token().call().await.unwrap(), a.token);
+    assert_eq!(em.treasury().call().await.unwrap(), env.acc.treasury);
+    assert_eq!(
+        em.controller().call().await.unwrap(),
+        a.controller,
+        "setController"
+    );
+    assert_eq!(
+        em.epochLength().call().await.unwrap(),
+        U256::from(EPOCH_LENGTH)
+    );
+    // Daily epochs keep the contract's default rates (a 4-year half-life).
+    for name in ["emissionRateWad", "drawCapWad"] {
+        assert_eq!(
+            em.parameter(param(name)).call().await.unwrap(),
+            U256::from(474_645_000_000_000u64),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        env.registry()
+            .parameter(param("maxOpenJobs"))
+            .call()
+            .await
+            .unwrap(),
+        U256::from(64)
+    );
+    let s = em.supplyStats().call().await.unwrap();
     assert_eq!(
         s.initialReserve,
         max_supply() - genesis_supply(),
         "initial reserve = cap - supply"
     );
     assert_eq!(s.reserve, s.initialReserve);
+    assert_eq!(
+        (s.emitted, s.drawn, s.returned),
+        (U256::ZERO, U256::ZERO, U256::ZERO)
+    );
 }
