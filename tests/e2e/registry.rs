@@ -1,9 +1,10 @@
-//! ProviderRegistry: registration, staking (also with a permit), unbonding and withdrawal over time,
-//! and the escrow-only paths (`lockStake`/`unlockStake`/`recordOutcome` need `JOB_MANAGER_ROLE`,
-//! `slash`/`jail` need `SLASHER_ROLE`, both held by the escrow alone).
+//! ProviderRegistry: registration, staking (also after a relayed token permit), unbonding and
+//! withdrawal over time, the earning stake reported to Emissions, and the escrow-only per-job paths
+//! (`lockStake`/`releaseStake` need `JOB_MANAGER_ROLE`, `slashJob`/`jail` need `SLASHER_ROLE`, both
+//! held by the escrow alone).
 
-use alloy::primitives::{B256, U256};
-use compute_market_e2e::bindings::{IComputeToken, IProviderRegistry};
+use alloy::primitives::U256;
+use compute_market_e2e::bindings::{IComputeToken, IEmissions, IProviderRegistry};
 use compute_market_e2e::*;
 
 const DAY: u64 = 86_400;
@@ -66,10 +67,29 @@ async fn register_stake_unbond_withdraw() {
         !r.isEligible(p1).call().await.unwrap(),
         "below the required stake"
     );
-    send(r.stake(U256::from(1_000) * CT).from(p1))
+    let em = env.emissions();
+    assert_eq!(
+        em.earningStake(p1).call().await.unwrap(),
+        U256::ZERO,
+        "an ineligible provider's stake earns nothing"
+    );
+    let rc = send(r.stake(U256::from(1_000) * CT).from(p1))
         .await
         .unwrap();
     assert!(r.isEligible(p1).call().await.unwrap());
+    // Eligible: the registry reports its whole active stake to Emissions.
+    let (at, up) = events::<IEmissions::EarningStakeUpdated>(&rc)
+        .pop()
+        .expect("EarningStakeUpdated");
+    assert_eq!(at, env.addrs.emissions);
+    assert_eq!(
+        (up.provider, up.amount, up.totalEarning),
+        (p1, U256::from(7_000) * CT, U256::from(7_000) * CT)
+    );
+    assert_eq!(
+        em.earningStake(p1).call().await.unwrap(),
+        U256::from(7_000) * CT
+    );
     assert_eq!(
         t.balanceOf(env.addrs.registry).call().await.unwrap(),
         U256::from(7_000) * CT
@@ -91,15 +111,17 @@ async fn register_stake_unbond_withdraw() {
     assert_eq!(ev.amount, U256::from(500) * CT);
     let now = env.now().await.unwrap();
     assert_eq!(ev.releaseAt, now + 14 * DAY);
+    let info = r.providerInfo(p1).call().await.unwrap();
     assert_eq!(
-        r.activeStake(p1).call().await.unwrap(),
-        U256::from(6_500) * CT
-    );
-    assert_eq!(
-        r.unbondingStake(p1).call().await.unwrap(),
-        U256::from(500) * CT
+        (info.activeStake, info.unbondingStake, info.lockedStake),
+        (U256::from(6_500) * CT, U256::from(500) * CT, U256::ZERO)
     );
     assert!(!r.isEligible(p1).call().await.unwrap(), "6,500 < 6,600");
+    assert_eq!(
+        em.earningStake(p1).call().await.unwrap(),
+        U256::ZERO,
+        "no longer eligible: earns nothing"
+    );
     // Not before maturity.
     assert_revert(
         send(r.withdraw().from(p1)).await,
@@ -119,7 +141,10 @@ async fn register_stake_unbond_withdraw() {
         t.balanceOf(p1).call().await.unwrap(),
         bal + U256::from(500) * CT
     );
-    assert_eq!(r.unbondingStake(p1).call().await.unwrap(), U256::ZERO);
+    assert_eq!(
+        r.providerInfo(p1).call().await.unwrap().unbondingStake,
+        U256::ZERO
+    );
     assert_eq!(
         t.balanceOf(env.addrs.registry).call().await.unwrap(),
         U256::from(6_500) * CT
@@ -140,20 +165,41 @@ async fn register_stake_unbond_withdraw() {
         U256::from(100) * CT
     );
     assert_eq!(
-        r.activeStake(p1).call().await.unwrap(),
+        r.providerInfo(p1).call().await.unwrap().activeStake,
         U256::from(6_500) * CT
     );
     assert_revert(
         send(r.cancelUnbond(id).from(p1)).await,
         IProviderRegistry::RegistryUnknownUnbondRequest { _0: p1, _1: id },
     );
+
+    // Deregistering starts the whole active stake unbonding; the profile stays readable.
+    let rc = send(r.deregister().from(p1)).await.unwrap();
+    let d = event::<IProviderRegistry::Deregistered>(&rc).unwrap();
+    assert_eq!((d.provider, d.amount), (p1, U256::from(6_500) * CT));
+    let info = r.providerInfo(p1).call().await.unwrap();
+    assert_eq!(
+        (
+            info.registered,
+            info.gpuCount,
+            info.activeStake,
+            info.unbondingStake
+        ),
+        (false, 8, U256::ZERO, U256::from(6_500) * CT)
+    );
+    assert_revert(
+        send(r.deregister().from(p1)).await,
+        IProviderRegistry::RegistryNotRegistered(p1),
+    );
 }
 
+/// ABI v2 dropped `stakeWithPermit`: the provider signs an EIP-2612 permit for the registry, anyone
+/// relays it to the token, and `stake` pulls against that allowance.
 #[tokio::test]
-async fn stake_with_permit() {
+async fn stake_after_a_permit() {
     let env = Env::get().await;
-    let r = env.registry();
-    let p2 = env.acc.p2;
+    let (r, t) = (env.registry(), env.token());
+    let (p2, eve) = (env.acc.p2, env.acc.eve);
     send(
         r.register(param("A100"), 1, 40, param("us-east"), String::new())
             .from(p2),
@@ -161,72 +207,146 @@ async fn stake_with_permit() {
     .await
     .unwrap();
     let amount = U256::from(5_200) * CT;
+    assert_eq!(r.requiredStake(1).call().await.unwrap(), amount);
     env.fund(p2, amount).await.unwrap();
+    // Without an allowance the token's error comes back wrapped.
+    assert_call_failed(
+        send(r.stake(amount).from(p2)).await,
+        env.addrs.token,
+        IComputeToken::ERC20InsufficientAllowance {
+            _0: env.addrs.registry,
+            _1: U256::ZERO,
+            _2: amount,
+        },
+    );
     let deadline = U256::from(env.now().await.unwrap() + 600);
     let sig = env
         .sign_permit(p2, env.addrs.registry, amount, deadline)
         .await
         .unwrap();
     let rc = send(
-        r.stakeWithPermit(amount, deadline, sig.v, sig.r, sig.s)
-            .from(p2),
+        t.permit(
+            p2,
+            env.addrs.registry,
+            amount,
+            deadline,
+            sig.v,
+            sig.r,
+            sig.s,
+        )
+        .from(eve),
     )
     .await
     .unwrap();
     assert_eq!(
-        event::<IProviderRegistry::Staked>(&rc).unwrap().activeStake,
-        amount
-    );
-    assert_eq!(
         event::<IComputeToken::Approval>(&rc).unwrap().spender,
         env.addrs.registry
     );
+    assert_eq!(t.nonces(p2).call().await.unwrap(), U256::from(1));
+    let rc = send(r.stake(amount).from(p2)).await.unwrap();
+    assert_eq!(
+        event::<IProviderRegistry::Staked>(&rc).unwrap().activeStake,
+        amount
+    );
+    let tr = event::<IComputeToken::Transfer>(&rc).unwrap();
+    assert_eq!((tr.from, tr.to, tr.value), (p2, env.addrs.registry, amount));
     assert!(r.isEligible(p2).call().await.unwrap());
-    assert_eq!(env.token().nonces(p2).call().await.unwrap(), U256::from(1));
+    assert_eq!(t.balanceOf(p2).call().await.unwrap(), U256::ZERO);
+    assert_eq!(
+        t.allowance(p2, env.addrs.registry).call().await.unwrap(),
+        U256::ZERO
+    );
 }
 
 #[tokio::test]
 async fn escrow_only_paths() {
     let env = Env::get().await;
-    let r = env.registry();
+    let (r, t) = (env.registry(), env.token());
     let (p1, eve) = (env.acc.p1, env.acc.eve);
     env.register_provider(p1, 1, U256::from(10_000) * CT)
         .await
         .unwrap();
     let jm = role("JOB_MANAGER_ROLE");
     let sl = role("SLASHER_ROLE");
+    let job = U256::from(7);
     let no_jm = IProviderRegistry::AccessControlUnauthorizedAccount { _0: eve, _1: jm };
     let no_sl = IProviderRegistry::AccessControlUnauthorizedAccount { _0: eve, _1: sl };
-    assert_revert(send(r.lockStake(p1, CT).from(eve)).await, no_jm.clone());
-    assert_revert(send(r.unlockStake(p1, CT).from(eve)).await, no_jm.clone());
-    assert_revert(send(r.recordOutcome(p1, true).from(eve)).await, no_jm);
     assert_revert(
-        send(r.slash(p1, CT, eve, B256::ZERO).from(eve)).await,
+        send(r.lockStake(p1, job, CT, 1).from(eve)).await,
+        no_jm.clone(),
+    );
+    assert_revert(send(r.releaseStake(p1, job).from(eve)).await, no_jm);
+    assert_revert(
+        send(r.slashJob(p1, job, U256::from(1_000), eve).from(eve)).await,
         no_sl.clone(),
     );
     assert_revert(send(r.jail(p1, u64::MAX).from(eve)).await, no_sl);
     // Not even the admin holds these roles.
     assert_revert(
-        send(r.slash(p1, CT, eve, B256::ZERO).from(env.acc.admin)).await,
+        send(
+            r.slashJob(p1, job, U256::from(1_000), eve)
+                .from(env.acc.admin),
+        )
+        .await,
         IProviderRegistry::AccessControlUnauthorizedAccount {
             _0: env.acc.admin,
             _1: sl,
         },
     );
 
-    // The escrow (impersonated) can: lock, then slash (capped at maxSlashBps = 10%), then jail.
+    // The escrow (impersonated) can: lock per job, then slash (capped at maxSlashBps = 10% of the
+    // job's penalty base), then jail.
     let escrow = env.addrs.escrow;
     env.impersonate(escrow).await.unwrap();
     let p = env.unsigned_provider().unwrap();
     let as_escrow = IProviderRegistry::new(env.addrs.registry, &p);
-    let rc = send(as_escrow.lockStake(p1, U256::from(2_000) * CT).from(escrow))
-        .await
-        .unwrap();
+    // A job for more GPUs than p1 registered is refused.
+    assert_revert(
+        send(
+            as_escrow
+                .lockStake(p1, job, U256::from(2_000) * CT, 2)
+                .from(escrow),
+        )
+        .await,
+        IProviderRegistry::RegistryInsufficientGpus {
+            _0: p1,
+            _1: 2,
+            _2: 1,
+        },
+    );
+    let rc = send(
+        as_escrow
+            .lockStake(p1, job, U256::from(2_000) * CT, 1)
+            .from(escrow),
+    )
+    .await
+    .unwrap();
+    let ev = event::<IProviderRegistry::StakeLocked>(&rc).unwrap();
     assert_eq!(
-        event::<IProviderRegistry::StakeLocked>(&rc)
-            .unwrap()
-            .lockedStake,
-        U256::from(2_000) * CT
+        (ev.jobId, ev.amount, ev.penaltyBase, ev.lockedStake),
+        (
+            job,
+            U256::from(2_000) * CT,
+            U256::from(10_000) * CT,
+            U256::from(2_000) * CT
+        )
+    );
+    assert_revert(
+        send(as_escrow.lockStake(p1, job, CT, 1).from(escrow)).await,
+        IProviderRegistry::RegistryLockExists { _0: p1, _1: job },
+    );
+    assert_revert(
+        send(
+            as_escrow
+                .lockStake(p1, U256::from(8), U256::from(8_001) * CT, 1)
+                .from(escrow),
+        )
+        .await,
+        IProviderRegistry::RegistryInsufficientFreeStake {
+            _0: p1,
+            _1: U256::from(8_000) * CT,
+            _2: U256::from(8_001) * CT,
+        },
     );
     assert_revert(
         send(r.requestUnbond(U256::from(9_000) * CT).from(p1)).await,
@@ -236,34 +356,88 @@ async fn escrow_only_paths() {
             _2: U256::from(9_000) * CT,
         },
     );
-    let supply = env.token().totalSupply().call().await.unwrap();
+    // While the job is open the provider can neither withdraw nor deregister.
+    let open = IProviderRegistry::RegistryJobsOpen {
+        _0: p1,
+        _1: U256::from(1),
+    };
+    assert_revert(send(r.withdraw().from(p1)).await, open.clone());
+    assert_revert(send(r.deregister().from(p1)).await, open);
+
+    let supply = t.totalSupply().call().await.unwrap();
     let rc = send(
         as_escrow
-            .slash(p1, U256::from(5_000) * CT, eve, param("test"))
+            .slashJob(p1, job, U256::from(5_000), eve)
             .from(escrow),
     )
     .await
     .unwrap();
     let ev = event::<IProviderRegistry::Slashed>(&rc).unwrap();
+    assert_eq!((ev.provider, ev.jobId, ev.beneficiary), (p1, job, eve));
     assert_eq!(
         ev.amount,
         U256::from(1_000) * CT,
-        "capped at 10% of 10,000 CT"
+        "capped at 10% of the 10,000 CT penalty base"
     );
     assert_eq!(ev.toBeneficiary, U256::from(500) * CT);
     assert_eq!(ev.burned, U256::from(500) * CT);
+    // The slash ends the job's lock as a failure.
+    let rel = event::<IProviderRegistry::StakeReleased>(&rc).unwrap();
     assert_eq!(
-        env.token().balanceOf(eve).call().await.unwrap(),
-        U256::from(500) * CT
+        (rel.jobId, rel.amount, rel.lockedStake, rel.success),
+        (job, U256::from(2_000) * CT, U256::ZERO, false)
     );
+    assert_eq!(t.balanceOf(eve).call().await.unwrap(), U256::from(500) * CT);
     assert_eq!(
-        env.token().totalSupply().call().await.unwrap(),
+        t.totalSupply().call().await.unwrap(),
         supply - U256::from(500) * CT
     );
+    let info = r.providerInfo(p1).call().await.unwrap();
     assert_eq!(
-        r.activeStake(p1).call().await.unwrap(),
-        U256::from(9_000) * CT
+        (
+            info.activeStake,
+            info.lockedStake,
+            info.openJobs,
+            info.failedJobs
+        ),
+        (U256::from(9_000) * CT, U256::ZERO, 0, 1)
     );
+    assert_eq!(r.jobLock(p1, job).call().await.unwrap().amount, U256::ZERO);
+    // The lock is gone: neither a release nor a second slash finds it.
+    let unknown = IProviderRegistry::RegistryUnknownLock { _0: p1, _1: job };
+    assert_revert(
+        send(as_escrow.releaseStake(p1, job).from(escrow)).await,
+        unknown.clone(),
+    );
+    assert_revert(
+        send(
+            as_escrow
+                .slashJob(p1, job, U256::from(1_000), eve)
+                .from(escrow),
+        )
+        .await,
+        unknown,
+    );
+
+    // A second job completes: releaseStake frees exactly its lock and counts a success.
+    let job2 = U256::from(8);
+    send(
+        as_escrow
+            .lockStake(p1, job2, U256::from(100) * CT, 1)
+            .from(escrow),
+    )
+    .await
+    .unwrap();
+    let rc = send(as_escrow.releaseStake(p1, job2).from(escrow))
+        .await
+        .unwrap();
+    let rel = event::<IProviderRegistry::StakeReleased>(&rc).unwrap();
+    assert_eq!(
+        (rel.jobId, rel.amount, rel.lockedStake, rel.success),
+        (job2, U256::from(100) * CT, U256::ZERO, true)
+    );
+    assert_eq!(r.providerInfo(p1).call().await.unwrap().completedJobs, 1);
+
     let until = env.now().await.unwrap() + 86_400;
     let rc = send(as_escrow.jail(p1, until).from(escrow)).await.unwrap();
     assert_eq!(
@@ -271,25 +445,32 @@ async fn escrow_only_paths() {
         until
     );
     assert!(!r.isEligible(p1).call().await.unwrap());
-    send(
-        as_escrow
-            .unlockStake(p1, U256::from(2_000) * CT)
-            .from(escrow),
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.lockedStake(p1).call().await.unwrap(), U256::ZERO);
-    let rc = send(as_escrow.recordOutcome(p1, false).from(escrow))
+    assert_eq!(
+        env.emissions().earningStake(p1).call().await.unwrap(),
+        U256::ZERO,
+        "jailed: earns nothing"
+    );
+    // A jail only extends.
+    let rc = send(as_escrow.jail(p1, until - 100).from(escrow))
         .await
         .unwrap();
-    let ev = event::<IProviderRegistry::OutcomeRecorded>(&rc).unwrap();
-    assert_eq!((ev.completedJobs, ev.failedJobs), (0, 1));
     assert_eq!(
-        env.token()
-            .balanceOf(env.addrs.registry)
-            .call()
-            .await
-            .unwrap(),
+        event::<IProviderRegistry::Jailed>(&rc).unwrap().until,
+        until
+    );
+    // Jail works on any address, registered or not.
+    send(as_escrow.jail(eve, until).from(escrow)).await.unwrap();
+    assert_eq!(r.providerInfo(eve).call().await.unwrap().jailedUntil, until);
+    // Once the jail is over, anyone syncs the earning stake back.
+    env.warp(86_400).await.unwrap();
+    assert!(r.isEligible(p1).call().await.unwrap());
+    send(r.syncStake(p1).from(eve)).await.unwrap();
+    assert_eq!(
+        env.emissions().earningStake(p1).call().await.unwrap(),
+        U256::from(9_000) * CT
+    );
+    assert_eq!(
+        t.balanceOf(env.addrs.registry).call().await.unwrap(),
         U256::from(9_000) * CT
     );
 }
