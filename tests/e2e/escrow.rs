@@ -1,13 +1,11 @@
 //! JobEscrow: a job end to end through every contract (credits locked in the controller, stake
-//! locked in the registry, settlement minting CT to the provider, work recorded in the emissions
-//! contract), asserted from the receipts' events; and the escrow's custom errors, including the
-//! controller/registry errors it wraps in `JobEscrowCallFailed(target, data)`.
+//! locked per job in the registry, one settlement minting CT to the provider and counting the fee
+//! as the provider's fees of the epoch, the treasury's fee share accrued and claimed), asserted
+//! from the receipts' events; and the escrow's custom errors, including the controller/registry
+//! errors it wraps in `CallFailed(target, data)`.
 
 use alloy::primitives::{keccak256, Address, B256, U256};
-use alloy::sol_types::SolError;
-use compute_market_e2e::bindings::{
-    IBmeController, IComputeToken, IEmissions, IJobEscrow, IProviderRegistry,
-};
+use compute_market_e2e::bindings::{IBmeController, IComputeToken, IJobEscrow, IProviderRegistry};
 use compute_market_e2e::*;
 
 #[tokio::test]
@@ -17,7 +15,9 @@ async fn approved_job_pays_the_provider() {
     let (e, c, t, r) = (env.escrow(), env.controller(), env.token(), env.registry());
     let (alice, p1) = (env.acc.alice, env.acc.p1);
     let credits0 = c.creditBalanceOf(alice).call().await.unwrap();
-    let outstanding0 = c.outstandingCredits().call().await.unwrap();
+    let stats0 = c.supplyStats().call().await.unwrap();
+    let outstanding0 = stats0.outstandingCredits;
+    let epoch = env.emissions().currentEpoch().call().await.unwrap();
 
     // create: maxCost = 10 USD/h × 1 GPU × 2 h = 20 USD, locked in the controller.
     let rc = send(
@@ -53,17 +53,56 @@ async fn approved_job_pays_the_provider() {
     let rc = send(e.acceptJob(id).from(p1)).await.unwrap();
     let acc = event::<IJobEscrow::JobAccepted>(&rc).unwrap();
     assert_eq!(
-        (acc.jobId, acc.provider, acc.stakeLocked),
-        (id, p1, U256::from(20) * CT)
+        (
+            acc.jobId,
+            acc.provider,
+            acc.pricePerGpuHour,
+            acc.maxCost,
+            acc.refunded,
+            acc.stakeLocked
+        ),
+        (
+            id,
+            p1,
+            job_price(),
+            max_cost,
+            U256::ZERO,
+            U256::from(20) * CT
+        )
     );
     assert_eq!(
         acc.deadline,
         env.now().await.unwrap() + JOB_MAX_DURATION + 3_600
     );
+    // The registry records the job's lock and its penalty base (active + unbonding stake).
     let sl = event::<IProviderRegistry::StakeLocked>(&rc).unwrap();
-    assert_eq!((sl.provider, sl.amount), (p1, U256::from(20) * CT));
-    assert_eq!(r.lockedStake(p1).call().await.unwrap(), U256::from(20) * CT);
-    assert_eq!(e.openJobs(p1).call().await.unwrap(), U256::from(1));
+    assert_eq!(
+        (
+            sl.provider,
+            sl.jobId,
+            sl.amount,
+            sl.penaltyBase,
+            sl.lockedStake
+        ),
+        (
+            p1,
+            id,
+            U256::from(20) * CT,
+            provider_stake(),
+            U256::from(20) * CT
+        )
+    );
+    let lock = r.jobLock(p1, id).call().await.unwrap();
+    assert_eq!(
+        (lock.amount, lock.penaltyBase),
+        (U256::from(20) * CT, provider_stake())
+    );
+    let info = r.providerInfo(p1).call().await.unwrap();
+    assert_eq!(
+        (info.lockedStake, info.openJobs, info.activeStake),
+        (U256::from(20) * CT, 1, provider_stake())
+    );
+    assert_eq!(env.job(id).await.unwrap().stake_locked, U256::from(20) * CT);
 
     // submit 30 minutes: charged the 1-hour minimum, cost = 10 USD.
     let rc = send(e.submitResult(id, keccak256(b"out"), 1_800).from(p1))
@@ -88,15 +127,18 @@ async fn approved_job_pays_the_provider() {
         ),
         (id, p1, alice, U256::from(10) * USD, U256::from(10) * USD)
     );
-    // fee = ceil(10 USD × 2.5%) = 0.25 USD; net 9.75 USD = 4.875 CT at $2.
+    // fee = ceil(10 USD × 2.5%) = 0.25 USD; net 9.75 USD = 4.875 CT at $2; the fee is worth
+    // 0.125 CT.
     let settled = event::<IBmeController::Settled>(&rc).unwrap();
     let paid = U256::from(4_875) * CT / U256::from(1_000);
+    let fee_tokens = U256::from(125) * CT / U256::from(1_000);
     assert_eq!(
         (
             settled.payer,
             settled.provider,
             settled.credits,
             settled.fee,
+            settled.feeTokens,
             settled.tokensPaid,
             settled.price
         ),
@@ -105,6 +147,7 @@ async fn approved_job_pays_the_provider() {
             p1,
             U256::from(10) * USD,
             U256::from(250_000),
+            fee_tokens,
             paid,
             price_wad()
         )
@@ -114,36 +157,86 @@ async fn approved_job_pays_the_provider() {
         max_cost,
         "settled (paid + fee) + refunded = maxCost"
     );
-    let work = event::<IEmissions::WorkRecorded>(&rc).unwrap();
-    assert_eq!((work.provider, work.credits), (p1, U256::from(9_750_000)));
-    // The provider's pay and the treasury's 30% of the fee are re-minted by the controller.
+    // One settle call: the fee's value is split 30% treasury (accrued) / 70% retired.
+    assert_eq!(events::<IBmeController::Settled>(&rc).len(), 1);
+    let to_treasury = fee_tokens * U256::from(3_000) / U256::from(10_000);
+    let retired = fee_tokens - to_treasury;
+    let fd = event::<IBmeController::FeeDistributed>(&rc).unwrap();
+    assert_eq!(
+        (fd.epoch, fd.treasuryAmount, fd.retired),
+        (epoch, to_treasury, retired)
+    );
+    // The fee's CT value counts as p1's fees of the epoch (what sizes its work reward).
+    assert_eq!(c.providerFees(p1, epoch).call().await.unwrap(), fee_tokens);
+    let es = c.epochStats(epoch).call().await.unwrap();
+    assert_eq!(
+        (es.reminted, es.feesBurned, es.feeTokens, es.owedRecorded),
+        (paid, retired, fee_tokens, U256::ZERO)
+    );
+    // Only the provider's pay is minted now, from the burn budget.
     let mints: Vec<_> = events::<IComputeToken::Transfer>(&rc)
         .into_iter()
         .filter(|(a, ev)| *a == env.addrs.token && ev.from == Address::ZERO)
         .map(|(_, ev)| (ev.to, ev.value))
         .collect();
-    let fee_tokens = U256::from(125) * CT / U256::from(1_000); // 0.25 USD at $2
-    let to_treasury = fee_tokens * U256::from(3_000) / U256::from(10_000);
-    assert!(mints.contains(&(p1, paid)), "{mints:?}");
-    assert!(
-        mints.contains(&(env.acc.treasury, to_treasury)),
-        "{mints:?}"
-    );
+    assert_eq!(mints, vec![(p1, paid)]);
     assert_eq!(t.balanceOf(p1).call().await.unwrap(), p1_bal + paid);
+    assert_eq!(t.balanceOf(env.acc.treasury).call().await.unwrap(), tre_bal);
+    let stats = c.supplyStats().call().await.unwrap();
+    assert_eq!(
+        (
+            stats.reminted,
+            stats.retired,
+            stats.treasuryAccrued,
+            stats.burnBudget
+        ),
+        (
+            paid,
+            retired,
+            to_treasury,
+            stats0.burnBudget - paid - to_treasury - retired
+        )
+    );
+    // Anyone mints the treasury's accrued share to the treasury.
+    let rc_t = send(c.claimTreasury().from(env.acc.eve)).await.unwrap();
+    let tc = event::<IBmeController::TreasuryClaimed>(&rc_t).unwrap();
+    assert_eq!((tc.treasury, tc.amount), (env.acc.treasury, to_treasury));
     assert_eq!(
         t.balanceOf(env.acc.treasury).call().await.unwrap(),
         tre_bal + to_treasury
     );
-    let unl = event::<IProviderRegistry::StakeUnlocked>(&rc).unwrap();
+    let after = c.supplyStats().call().await.unwrap();
     assert_eq!(
-        (unl.amount, unl.lockedStake),
-        (U256::from(20) * CT, U256::ZERO)
+        (after.treasuryAccrued, after.reminted),
+        (U256::ZERO, paid + to_treasury)
     );
-    let out = event::<IProviderRegistry::OutcomeRecorded>(&rc).unwrap();
+    assert_revert(
+        send(c.claimTreasury().from(env.acc.eve)).await,
+        IBmeController::BmeNothingToClaim {},
+    );
+    // One registry call: the job's lock is released and a success counted.
+    let rel = event::<IProviderRegistry::StakeReleased>(&rc).unwrap();
     assert_eq!(
-        (out.provider, out.success, out.completedJobs),
-        (p1, true, 1)
+        (
+            rel.provider,
+            rel.jobId,
+            rel.amount,
+            rel.lockedStake,
+            rel.success
+        ),
+        (p1, id, U256::from(20) * CT, U256::ZERO, true)
     );
+    let info = r.providerInfo(p1).call().await.unwrap();
+    assert_eq!(
+        (
+            info.completedJobs,
+            info.failedJobs,
+            info.openJobs,
+            info.lockedStake
+        ),
+        (1, 0, 0, U256::ZERO)
+    );
+    assert_eq!(r.jobLock(p1, id).call().await.unwrap().amount, U256::ZERO);
     let cu = event::<IBmeController::CreditsUnlocked>(&rc).unwrap();
     assert_eq!((cu.account, cu.amount), (alice, U256::from(10) * USD));
 
@@ -153,7 +246,7 @@ async fn approved_job_pays_the_provider() {
     );
     assert_eq!(c.lockedCreditsOf(alice).call().await.unwrap(), U256::ZERO);
     assert_eq!(
-        c.outstandingCredits().call().await.unwrap(),
+        c.supplyStats().call().await.unwrap().outstandingCredits,
         outstanding0 - U256::from(10) * USD
     );
     let j = env.job(id).await.unwrap();
@@ -161,7 +254,6 @@ async fn approved_job_pays_the_provider() {
         (j.state, j.cost, j.provider, j.requester),
         (state::COMPLETED, U256::from(10) * USD, p1, alice)
     );
-    assert_eq!(e.openJobs(p1).call().await.unwrap(), U256::ZERO);
     // Terminal: nothing moves it again.
     assert_revert(
         send(e.approveResult(id).from(alice)).await,
@@ -217,26 +309,51 @@ async fn escrow_errors() {
                 .from(alice),
         )
         .await,
-        IJobEscrow::JobEscrowZeroPrice {},
+        IJobEscrow::JobEscrowInvalidPrice {
+            _0: U256::ZERO,
+            _1: U256::ZERO,
+        },
     );
     // No credits: the controller's BmeInsufficientCredits, wrapped.
-    let err = send(
-        e.createJob(Address::ZERO, spec, 1, 3_600, job_price())
-            .from(eve),
-    )
-    .await
-    .unwrap_err();
-    let w = err
-        .as_decoded_error::<IJobEscrow::JobEscrowCallFailed>()
-        .expect("JobEscrowCallFailed");
-    assert_eq!(w._0, env.addrs.controller);
-    assert_eq!(
-        IBmeController::BmeInsufficientCredits::abi_decode(&w._1).unwrap(),
+    assert_call_failed(
+        send(
+            e.createJob(Address::ZERO, spec, 1, 3_600, job_price())
+                .from(eve),
+        )
+        .await,
+        env.addrs.controller,
         IBmeController::BmeInsufficientCredits {
             _0: eve,
             _1: U256::ZERO,
-            _2: U256::from(10) * USD
-        }
+            _2: U256::from(10) * USD,
+        },
+    );
+    // A requester cannot name the market (a market owns only the jobs it opens); the error names
+    // the id the job would have had.
+    let next = e.jobCount().call().await.unwrap() + U256::from(1);
+    assert_revert(
+        send(
+            e.createJob(env.addrs.market, spec, 1, 3_600, job_price())
+                .from(alice),
+        )
+        .await,
+        IJobEscrow::JobEscrowNotProvider {
+            _0: next,
+            _1: env.addrs.market,
+        },
+    );
+    // The auction hooks are the market's alone.
+    let market_role = role("MARKET_ROLE");
+    assert_revert(
+        send(
+            e.createJobFor(alice, spec, 1, 3_600, job_price(), 600)
+                .from(eve),
+        )
+        .await,
+        IJobEscrow::AccessControlUnauthorizedAccount {
+            _0: eve,
+            _1: market_role,
+        },
     );
 
     // A job naming p2: p1 may not take it, nor may the requester; p3 is not registered.
@@ -259,9 +376,18 @@ async fn escrow_errors() {
             _1: alice,
         },
     );
-    assert_revert(
+    // p3 is not registered: the registry's RegistryNotEligible, wrapped.
+    assert_call_failed(
         send(e.acceptJob(open).from(p3)).await,
-        IJobEscrow::JobEscrowProviderNotEligible(p3),
+        env.addrs.registry,
+        IProviderRegistry::RegistryNotEligible(p3),
+    );
+    assert_revert(
+        send(e.award(open, p1, job_price()).from(eve)).await,
+        IJobEscrow::AccessControlUnauthorizedAccount {
+            _0: eve,
+            _1: market_role,
+        },
     );
     assert_revert(
         send(e.cancelJob(open).from(eve)).await,
@@ -328,16 +454,17 @@ async fn escrow_errors() {
             _1: role("ARBITRATOR_ROLE"),
         },
     );
-    // A dispute needs the bond's allowance: the token's error, wrapped.
-    let err = send(e.disputeResult(named, spec).from(alice))
-        .await
-        .unwrap_err();
-    let w = err
-        .as_decoded_error::<IJobEscrow::JobEscrowCallFailed>()
-        .expect("JobEscrowCallFailed");
-    assert_eq!(w._0, env.addrs.token);
-    let inner = IComputeToken::ERC20InsufficientAllowance::abi_decode(&w._1).unwrap();
-    assert_eq!(inner._0, env.addrs.escrow);
+    // A dispute needs the bond's allowance: the token's error, wrapped. The bond is
+    // max(5% of the 10 USD cost in CT = 0.25 CT, minDisputeBond) = 100 CT.
+    assert_call_failed(
+        send(e.disputeResult(named, spec).from(alice)).await,
+        env.addrs.token,
+        IComputeToken::ERC20InsufficientAllowance {
+            _0: env.addrs.escrow,
+            _1: U256::ZERO,
+            _2: U256::from(100) * CT,
+        },
+    );
     // Parameters: bounded, admin-only.
     assert_revert(
         send(
@@ -352,7 +479,7 @@ async fn escrow_errors() {
     );
     assert_revert(
         e.parameter(param("nope")).call().await,
-        IJobEscrow::JobEscrowUnknownParameter(param("nope")),
+        IJobEscrow::UnknownParameter(param("nope")),
     );
     // Unknown job.
     assert_revert(

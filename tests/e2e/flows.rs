@@ -1,6 +1,7 @@
 //! Time-driven and multi-contract flows: cancel by anyone after the accept window, finalize by
 //! anyone after the challenge window, claimTimeout (refund + abandon slash to the requester),
-//! disputes upheld (refund + fraud slash + jail, bond back), rejected (settled, bond burned) and
+//! disputes upheld (refund + fraud slash of the job's penalty base + jail, bond back), rejected
+//! (bond burned, the job Submitted again with its window closed, then finalised by anyone) and
 //! unruled (finalised after the arbitration window, bond back).
 
 use alloy::primitives::{keccak256, Address, U256};
@@ -98,9 +99,10 @@ async fn finalize_after_challenge_window() {
         (j.cost - s.fee) * U256::from(10u64).pow(U256::from(30)) / price_wad()
     );
     assert_eq!(t.balanceOf(p1).call().await.unwrap(), bal + s.tokensPaid);
+    let info = env.registry().providerInfo(p1).call().await.unwrap();
     assert_eq!(
-        env.registry().lockedStake(p1).call().await.unwrap(),
-        U256::ZERO
+        (info.lockedStake, info.openJobs, info.completedJobs),
+        (U256::ZERO, 0, 1)
     );
 }
 
@@ -139,14 +141,31 @@ async fn claim_timeout_refunds_and_slashes() {
         t.totalSupply().call().await.unwrap(),
         supply - U256::from(125) * CT
     );
-    let out = event::<IProviderRegistry::OutcomeRecorded>(&rc).unwrap();
-    assert_eq!((out.success, out.failedJobs), (false, 1));
-    assert_eq!(c.creditBalanceOf(alice).call().await.unwrap(), free);
-    assert_eq!(r.lockedStake(p1).call().await.unwrap(), U256::ZERO);
+    // The job's lock (2 × 20 USD = 20 CT) is released as a failure.
+    let rel = event::<IProviderRegistry::StakeReleased>(&rc).unwrap();
     assert_eq!(
-        r.activeStake(p1).call().await.unwrap(),
-        U256::from(9_750) * CT
+        (
+            rel.provider,
+            rel.jobId,
+            rel.amount,
+            rel.lockedStake,
+            rel.success
+        ),
+        (p1, id, U256::from(20) * CT, U256::ZERO, false)
     );
+    assert_eq!(c.creditBalanceOf(alice).call().await.unwrap(), free);
+    let info = r.providerInfo(p1).call().await.unwrap();
+    assert_eq!(
+        (
+            info.lockedStake,
+            info.activeStake,
+            info.failedJobs,
+            info.openJobs
+        ),
+        (U256::ZERO, U256::from(9_750) * CT, 1, 0)
+    );
+    // No jail for a timeout: still eligible (9,750 ≥ 5,200 CT).
+    assert!(r.isEligible(p1).call().await.unwrap());
     assert_eq!(env.job(id).await.unwrap().state, state::EXPIRED);
 }
 
@@ -204,6 +223,23 @@ async fn dispute_upheld_slashes_jails_and_refunds() {
     let jl = event::<IProviderRegistry::Jailed>(&rc).unwrap();
     assert_eq!(jl.until, env.now().await.unwrap() + 2_592_000);
     assert!(!r.isEligible(p1).call().await.unwrap());
+    let rel = event::<IProviderRegistry::StakeReleased>(&rc).unwrap();
+    assert_eq!((rel.amount, rel.success), (U256::from(20) * CT, false));
+    let info = r.providerInfo(p1).call().await.unwrap();
+    assert_eq!(
+        (
+            info.activeStake,
+            info.lockedStake,
+            info.failedJobs,
+            info.jailedUntil
+        ),
+        (U256::from(9_000) * CT, U256::ZERO, 1, jl.until)
+    );
+    // Jailed stake earns no stake rewards.
+    assert_eq!(
+        env.emissions().earningStake(p1).call().await.unwrap(),
+        U256::ZERO
+    );
     assert!(
         events::<IBmeController::Settled>(&rc).is_empty(),
         "nothing settled"
@@ -225,9 +261,10 @@ async fn dispute_upheld_slashes_jails_and_refunds() {
         .create_job(alice, Address::ZERO, 1, 3_600, job_price())
         .await
         .unwrap();
-    assert_revert(
+    assert_call_failed(
         send(e.acceptJob(next).from(p1)).await,
-        IJobEscrow::JobEscrowProviderNotEligible(p1),
+        env.addrs.registry,
+        IProviderRegistry::RegistryNotEligible(p1),
     );
 }
 
@@ -236,7 +273,7 @@ async fn dispute_rejected_burns_the_bond() {
     let env = Env::get().await;
     env.market().await.unwrap();
     let (e, t) = (env.escrow(), env.token());
-    let (alice, p1) = (env.acc.alice, env.acc.p1);
+    let (alice, p1, eve) = (env.acc.alice, env.acc.p1, env.acc.eve);
     fund_bonds(&env, alice).await;
     let id = env.submitted_job(alice, p1, 3_600).await.unwrap();
     send(e.disputeResult(id, keccak256(b"evidence")).from(alice))
@@ -246,30 +283,76 @@ async fn dispute_rejected_burns_the_bond() {
     let rc = send(e.resolveDispute(id, false).from(env.acc.arbitrator))
         .await
         .unwrap();
+    let res = event::<IJobEscrow::DisputeResolved>(&rc).unwrap();
+    assert_eq!(
+        (res.arbitrator, res.providerAtFault),
+        (env.acc.arbitrator, false)
+    );
     let b = event::<IJobEscrow::BondReleased>(&rc).unwrap();
-    assert_eq!((b.amount, b.burned), (U256::from(100) * CT, true));
-    let s = event::<IBmeController::Settled>(&rc).unwrap();
-    assert_eq!((s.provider, s.credits), (p1, U256::from(10) * USD));
+    assert_eq!(
+        (b.requester, b.amount, b.burned),
+        (alice, U256::from(100) * CT, true)
+    );
     let burn = events::<IComputeToken::Transfer>(&rc)
         .into_iter()
         .find(|(_, ev)| ev.from == env.addrs.escrow && ev.to == Address::ZERO)
         .expect("bond burned");
     assert_eq!(burn.1.value, U256::from(100) * CT);
+    // ABI v2: the ruling settles nothing; the job is Submitted again with its window closed.
+    assert!(
+        events::<IBmeController::Settled>(&rc).is_empty(),
+        "nothing settled by the ruling"
+    );
+    let now = env.now().await.unwrap();
+    let j = env.job(id).await.unwrap();
+    assert_eq!((j.state, j.until), (state::SUBMITTED, now));
+    assert_eq!(j.stake_locked, U256::from(20) * CT, "still locked");
+    assert_eq!(e.bondsHeld().call().await.unwrap(), U256::ZERO);
+    assert_eq!(
+        t.balanceOf(env.addrs.escrow).call().await.unwrap(),
+        U256::ZERO
+    );
+    assert_eq!(
+        t.totalSupply().call().await.unwrap(),
+        supply - U256::from(100) * CT
+    );
+    assert_eq!(
+        t.balanceOf(alice).call().await.unwrap(),
+        U256::from(900) * CT
+    );
+    // No second dispute: the window is closed.
+    assert_revert(
+        send(e.disputeResult(id, keccak256(b"again")).from(alice)).await,
+        IJobEscrow::JobEscrowTooLate { _0: id, _1: now },
+    );
+
+    // Anyone finalises it at once: settled to p1, stake released, no bond left to return.
+    let bal = t.balanceOf(p1).call().await.unwrap();
+    let rc = send(e.finalize(id).from(eve)).await.unwrap();
+    let done = event::<IJobEscrow::JobCompleted>(&rc).unwrap();
+    assert_eq!(
+        (done.provider, done.caller, done.cost, done.refunded),
+        (p1, eve, U256::from(10) * USD, U256::from(10) * USD)
+    );
+    let s = event::<IBmeController::Settled>(&rc).unwrap();
+    assert_eq!((s.provider, s.credits), (p1, U256::from(10) * USD));
+    assert_eq!(s.tokensPaid, U256::from(4_875) * CT / U256::from(1_000));
+    assert!(events::<IJobEscrow::BondReleased>(&rc).is_empty());
+    assert_eq!(t.balanceOf(p1).call().await.unwrap(), bal + s.tokensPaid);
     assert_eq!(
         t.balanceOf(alice).call().await.unwrap(),
         U256::from(900) * CT
     );
     assert_eq!(env.job(id).await.unwrap().state, state::COMPLETED);
-    assert_eq!(e.bondsHeld().call().await.unwrap(), U256::ZERO);
-    // Supply: −100 bond, + provider pay + treasury fee share (re-minted from the burn budget).
-    let minted: U256 = events::<IComputeToken::Transfer>(&rc)
-        .into_iter()
-        .filter(|(_, ev)| ev.from == Address::ZERO)
-        .map(|(_, ev)| ev.value)
-        .sum();
+    let info = env.registry().providerInfo(p1).call().await.unwrap();
+    assert_eq!(
+        (info.completedJobs, info.failedJobs, info.lockedStake),
+        (1, 0, U256::ZERO)
+    );
+    // Supply: −100 bond, + the provider's pay (re-minted from the burn budget).
     assert_eq!(
         t.totalSupply().call().await.unwrap(),
-        supply + minted - U256::from(100) * CT
+        supply - U256::from(100) * CT + s.tokensPaid
     );
 }
 
@@ -303,4 +386,6 @@ async fn unruled_dispute_finalises_after_arbitration_window() {
         U256::from(1_000) * CT
     );
     assert!(event::<IBmeController::Settled>(&rc).is_ok());
+    assert_eq!(e.bondsHeld().call().await.unwrap(), U256::ZERO);
+    assert_eq!(env.job(id).await.unwrap().state, state::COMPLETED);
 }
