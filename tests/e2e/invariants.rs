@@ -1,12 +1,13 @@
-//! DESIGN.md §9 invariants, checked on chain every few transactions of a seeded random sequence of
-//! real transactions (buys, transfers, jobs through every transition, disputes, time travel,
-//! unbonding, epoch finalisation and claims). `E2E_SEED` picks another sequence.
+//! docs/protocol.md §12 invariants, checked on chain every few transactions of a seeded random
+//! sequence of real transactions (buys, transfers, jobs through every transition, disputes and
+//! rulings, time travel, unbonding, epoch finalisation, work and stake reward claims, treasury
+//! claims). `E2E_SEED` picks another sequence.
 
 use std::collections::BTreeMap;
 
 use alloy::primitives::{keccak256, Address, U256};
 use alloy::rpc::types::TransactionReceipt;
-use compute_market_e2e::bindings::{IBmeController, IJobEscrow, IProviderRegistry};
+use compute_market_e2e::bindings::{IBmeController, IEmissions, IJobEscrow, IProviderRegistry};
 use compute_market_e2e::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -182,7 +183,11 @@ impl Run<'_> {
                 }
             }
             _ => {
-                if self.rng.random_bool(0.5) {
+                let roll = self.rng.random_range(0..10u32);
+                if roll == 0 {
+                    // Anyone mints the treasury's accrued fee share.
+                    send(c.claimTreasury().from(a.eve)).await.ok()
+                } else if roll < 5 {
                     send(em.finalizeEpochs(U256::from(64)).from(a.eve))
                         .await
                         .ok()
@@ -214,7 +219,7 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
         env.escrow(),
     );
     let a = env.addrs;
-    // §9.1 Σ balances = totalSupply ≤ MAX_SUPPLY; the zero address holds nothing.
+    // §12.1 Σ balances = totalSupply ≤ MAX_SUPPLY; the zero address holds nothing.
     let mut holders: Vec<Address> = env.acc.all().to_vec();
     holders.extend([
         a.token,
@@ -223,6 +228,7 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
         a.controller,
         a.registry,
         a.escrow,
+        a.market,
     ]);
     let mut sum = U256::ZERO;
     for h in &holders {
@@ -233,29 +239,33 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
     assert!(supply <= max_supply());
     assert_eq!(t.balanceOf(Address::ZERO).call().await.unwrap(), U256::ZERO);
 
-    // §9.2 reminted + retired ≤ burned (exactly: + burnBudget = burned); emitted + drawn + reserve =
-    // initialReserve; the controller's reserve mints are the emissions' draws.
+    // §12.2 reminted + retired + burnBudget + iouFunded + treasuryAccrued = burned; emitted −
+    // returned + drawn + reserve = initialReserve; the controller's reserve mints are the emissions'
+    // draws.
     let cs = c.supplyStats().call().await.unwrap();
-    let budget = c.burnBudget().call().await.unwrap();
     assert!(
         cs.reminted + cs.retired <= cs.burned,
         "reminted + retired ≤ burned"
     );
     assert_eq!(
-        cs.reminted + cs.retired + budget,
+        cs.reminted + cs.retired + cs.burnBudget + cs.iouFunded + cs.treasuryAccrued,
         cs.burned,
-        "reminted + retired + budget = burned"
+        "reminted + retired + burnBudget + iouFunded + treasuryAccrued = burned"
     );
     let es = em.supplyStats().call().await.unwrap();
     assert_eq!(
-        es.emitted + es.drawn + es.reserve,
+        es.emitted - es.returned + es.drawn + es.reserve,
         es.initialReserve,
-        "emitted + drawn + reserve = initialReserve"
+        "emitted − returned + drawn + reserve = initialReserve"
     );
     assert_eq!(es.initialReserve, max_supply() - genesis_supply());
     assert_eq!(cs.mintedFromReserve, es.drawn, "mintedFromReserve = drawn");
+    // IOUs: what is owed is the line's unfunded part plus the funded, unclaimed part.
+    let q = c.iouQueue().call().await.unwrap();
+    assert!(q.fundedTotal <= q.owedTotal);
+    assert!(cs.owed <= q.owedTotal && cs.iouFunded <= cs.owed);
 
-    // §9.3 outstanding credits = Σ free + Σ locked over the known accounts; locked = Σ maxCost of
+    // §12.3 outstanding credits = Σ free + Σ locked over the known accounts; locked = Σ maxCost of
     // the requester's live jobs.
     let mut free_locked = U256::ZERO;
     let mut locked_by: BTreeMap<Address, U256> = BTreeMap::new();
@@ -266,13 +276,13 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
         locked_by.insert(*h, l);
     }
     assert_eq!(
-        c.outstandingCredits().call().await.unwrap(),
-        free_locked,
+        cs.outstandingCredits, free_locked,
         "outstanding = Σ free + Σ locked"
     );
 
-    // §9.4 per job: paid + fee + refunded = maxCost (terminal jobs, from their events); live jobs'
+    // §12.4 per job: paid + fee + refunded = maxCost (terminal jobs, from their events); live jobs'
     // maxCost is what their requester has locked; escrow CT = bondsHeld = Σ bonds of disputed jobs.
+    // §12.7 a provider's lockedStake = Σ of its open jobs' locks, openJobs = their number.
     let mut created: BTreeMap<U256, U256> = BTreeMap::new();
     let mut ended: BTreeMap<U256, (U256, U256)> = BTreeMap::new(); // id → (settled credits, refunded)
     for rc in receipts {
@@ -308,6 +318,7 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
         }
     }
     let mut live_locked: BTreeMap<Address, U256> = BTreeMap::new();
+    let mut stake_locks: BTreeMap<Address, (U256, u64)> = BTreeMap::new();
     let mut bonds = U256::ZERO;
     for id in jobs {
         let j = env.job(*id).await.unwrap();
@@ -320,6 +331,14 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
                     j.max_cost,
                     "paid + fee + refunded = maxCost (job {id})"
                 );
+                if j.provider != Address::ZERO {
+                    let lock = r.jobLock(j.provider, *id).call().await.unwrap();
+                    assert_eq!(
+                        (lock.amount, lock.penaltyBase),
+                        (U256::ZERO, U256::ZERO),
+                        "an ended job holds no lock (job {id})"
+                    );
+                }
             }
             s => {
                 assert!(
@@ -329,6 +348,15 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
                 *live_locked.entry(j.requester).or_default() += j.max_cost;
                 if s == state::DISPUTED {
                     bonds += j.bond;
+                }
+                if s != state::OPEN {
+                    // Running, Submitted (also after a ruling for the provider) or Disputed: the
+                    // registry holds the job's lock, with a penalty base.
+                    let lock = r.jobLock(j.provider, *id).call().await.unwrap();
+                    assert!(lock.penaltyBase > U256::ZERO, "job {id} has a lock");
+                    let e = stake_locks.entry(j.provider).or_default();
+                    e.0 += lock.amount;
+                    e.1 += 1;
                 }
             }
         }
@@ -348,18 +376,65 @@ async fn check(env: &Env, jobs: &[U256], receipts: &[TransactionReceipt]) {
         "escrow CT = bondsHeld"
     );
 
-    // §9.5 registry CT = Σ (active + unbonding); locked ≤ active.
+    // §12.5 registry CT = Σ (active + unbonding); §12.7 locks per provider (a slash may leave the
+    // active stake below the locks: locks are never clamped).
     let mut staked = U256::ZERO;
     for p in env.acc.all() {
         let info = r.providerInfo(p).call().await.unwrap();
-        let (active, locked, unbonding) = (info.activeStake, info.lockedStake, info.unbondingStake);
-        assert!(locked <= active, "locked ≤ active for {p}");
-        staked += active + unbonding;
+        let (locked, open) = stake_locks.get(&p).copied().unwrap_or_default();
+        assert_eq!(
+            (info.lockedStake, info.openJobs),
+            (locked, open),
+            "lockedStake and openJobs of {p} = Σ of its open jobs' locks"
+        );
+        staked += info.activeStake + info.unbondingStake;
+        // Earning stake: the active stake while eligible, else nothing.
+        let earning = em.earningStake(p).call().await.unwrap();
+        if r.isEligible(p).call().await.unwrap() {
+            // A jail that ended changes eligibility without a report (syncStake).
+            assert!(
+                earning == info.activeStake || earning.is_zero(),
+                "earning of {p}"
+            );
+        } else {
+            assert_eq!(
+                earning,
+                U256::ZERO,
+                "an ineligible provider earns nothing ({p})"
+            );
+        }
     }
     assert_eq!(
         t.balanceOf(a.registry).call().await.unwrap(),
         staked,
         "registry CT = Σ stake"
+    );
+
+    // §12.10 work rewards of an epoch ≤ its work pool ≤ workRewardCapBps × its fees; stake rewards
+    // paid and owed ≤ streamed − returned.
+    let mut claimed: BTreeMap<U256, U256> = BTreeMap::new();
+    for rc in receipts {
+        for (_, ev) in events::<IEmissions::RewardsClaimed>(rc) {
+            *claimed.entry(ev.epoch).or_default() += ev.amount;
+        }
+    }
+    for (epoch, sum) in &claimed {
+        let st = em.epochStats(*epoch).call().await.unwrap();
+        assert!(*sum <= st.workPool, "claimed ≤ work pool of epoch {epoch}");
+        assert!(
+            st.workPool <= st.workCap,
+            "work pool ≤ cap of epoch {epoch}"
+        );
+        assert!(st.workCap <= st.fees, "cap ≤ 1× fees of epoch {epoch}");
+    }
+    let ss = em.stakeStats().call().await.unwrap();
+    let mut earned = U256::ZERO;
+    for p in env.acc.all() {
+        earned += em.earnedStakeRewards(p).call().await.unwrap();
+    }
+    assert!(
+        ss.paid + earned <= ss.streamed - ss.returned,
+        "stake rewards paid + owed ≤ streamed − returned"
     );
 }
 
