@@ -2,7 +2,9 @@
 //! (the npm `solc` pinned in package-lock.json) against the generated `abi/*.sol` interfaces,
 //! deployed on the dev chain, and driven through a whole job: users buy credits through the dApp,
 //! it opens a job on the Stylus escrow, a provider accepts and submits, the dApp approves, the
-//! provider is paid in CT and the user's budget gets the unused credits back.
+//! provider is paid in CT and the user's budget gets the unused credits back; then a reverse
+//! auction on the JobMarket opened, awarded and approved through the dApp (the award's early unlock
+//! booked back), and one cancelled.
 
 use std::process::Command;
 
@@ -11,13 +13,25 @@ use alloy::primitives::{keccak256, Address, Bytes, U256};
 use alloy::rpc::types::TransactionRequest;
 use alloy::sol;
 use alloy::sol_types::SolValue;
-use compute_market_e2e::bindings::{IBmeController, IJobEscrow};
+use compute_market_e2e::bindings::{IBmeController, IJobEscrow, IJobMarket};
 use compute_market_e2e::*;
 
 sol! {
     #[sol(rpc)]
     #[derive(Debug, PartialEq, Eq)]
     interface ComputeJobClient {
+        struct Requirements {
+            bytes32 gpuModel;
+            uint32 minVramGiB;
+            uint16 minSuccessBps;
+            uint64 minCompletedJobs;
+            uint256 minActiveStake;
+            bool attestedOnly;
+        }
+        function market() external view returns (address);
+        function openAuction(bytes32 specHash, uint32 gpuCount, uint64 maxDuration, uint256 maxPricePerGpuHour, uint64 bidWindow, Requirements calldata requirements) external returns (uint256 jobId);
+        function award(uint256 jobId, address provider) external;
+        function cancelAuction(uint256 jobId) external;
         function budgetOf(address user) external view returns (uint256);
         function ownerOf(uint256 jobId) external view returns (address);
         function lockedFor(uint256 jobId) external view returns (uint256);
@@ -33,6 +47,19 @@ sol! {
         error InsufficientBudget(address user, uint256 needed, uint256 available);
         error JobNotEnded(uint256 jobId, uint8 state);
         error UnknownJob(uint256 jobId);
+        error TokenTransferFailed();
+    }
+}
+
+/// No requirement on the bidders.
+fn any_provider() -> ComputeJobClient::Requirements {
+    ComputeJobClient::Requirements {
+        gpuModel: alloy::primitives::B256::ZERO,
+        minVramGiB: 0,
+        minSuccessBps: 0,
+        minCompletedJobs: 0,
+        minActiveStake: U256::ZERO,
+        attestedOnly: false,
     }
 }
 
@@ -73,6 +100,9 @@ async fn solidity_dapp_drives_the_stylus_contracts() {
     for f in [
         "buyCredits",
         "createJob",
+        "openAuction",
+        "award",
+        "cancelAuction",
         "approve",
         "cancel",
         "sync",
@@ -87,16 +117,30 @@ async fn solidity_dapp_drives_the_stylus_contracts() {
         .await
         .unwrap();
 
-    // Deploy ComputeJobClient(token, controller, escrow).
+    // Deploy ComputeJobClient(token, controller, escrow, market).
     let mut init = code.to_vec();
-    init.extend((env.addrs.token, env.addrs.controller, env.addrs.escrow).abi_encode_params());
+    init.extend(
+        (
+            env.addrs.token,
+            env.addrs.controller,
+            env.addrs.escrow,
+            env.addrs.market,
+        )
+            .abi_encode_params(),
+    );
     let tx = TransactionRequest::default()
         .with_from(env.acc.admin)
         .with_deploy_code(Bytes::from(init));
     let rc = send_tx(&env.provider, tx).await.unwrap();
     let dapp_addr = rc.contract_address.expect("created");
     let dapp = ComputeJobClient::new(dapp_addr, env.provider.clone());
-    let (t, c, e) = (env.token(), env.controller(), env.escrow());
+    assert_eq!(dapp.market().call().await.unwrap(), env.addrs.market);
+    let (t, c, e, m) = (
+        env.token(),
+        env.controller(),
+        env.escrow(),
+        env.job_market(),
+    );
 
     // Alice and Bob buy credits through the dApp: the controller burns the dApp's CT and credits
     // the dApp (the escrow's requester will be the dApp); each user gets a budget.
@@ -231,6 +275,99 @@ async fn solidity_dapp_drives_the_stylus_contracts() {
         c.creditBalanceOf(dapp_addr).call().await.unwrap(),
         dapp.budgetOf(alice).call().await.unwrap() + dapp.budgetOf(bob).call().await.unwrap(),
         "the dApp's budgets add up to its credits"
+    );
+
+    // A reverse auction through the dApp: 1 GPU × 2 h at most 10 USD locks 20 USD of alice's
+    // budget; p1 bids 6 USD; alice awards it through the dApp, which unlocks 20 − 12 USD at once.
+    let before = dapp.budgetOf(alice).call().await.unwrap();
+    let rc = send(
+        dapp.openAuction(
+            keccak256(b"auction"),
+            1,
+            7_200,
+            U256::from(10) * USD,
+            600,
+            any_provider(),
+        )
+        .from(alice),
+    )
+    .await
+    .unwrap();
+    let created = event::<IJobMarket::AuctionCreated>(&rc).unwrap();
+    assert_eq!(created.requester, dapp_addr);
+    let auction = created.jobId;
+    assert_eq!(
+        event::<ComputeJobClient::JobOpened>(&rc).unwrap().maxCost,
+        U256::from(20) * USD
+    );
+    assert_eq!(
+        dapp.budgetOf(alice).call().await.unwrap(),
+        before - U256::from(20) * USD
+    );
+    send(m.bid(auction, U256::from(6) * USD).from(p1))
+        .await
+        .unwrap();
+    assert_revert(
+        send(dapp.award(auction, p1).from(bob)).await,
+        ComputeJobClient::NotJobOwner {
+            jobId: auction,
+            caller: bob,
+        },
+    );
+    let rc = send(dapp.award(auction, p1).from(alice)).await.unwrap();
+    let aw = event::<IJobMarket::AuctionAwarded>(&rc).unwrap();
+    assert_eq!(
+        (aw.provider, aw.pricePerGpuHour, aw.byRequester),
+        (p1, U256::from(6) * USD, true)
+    );
+    let acc = event::<IJobEscrow::JobAccepted>(&rc).unwrap();
+    assert_eq!(
+        (acc.provider, acc.maxCost, acc.refunded),
+        (p1, U256::from(12) * USD, U256::from(8) * USD)
+    );
+    send(e.submitResult(auction, keccak256(b"out"), 3_600).from(p1))
+        .await
+        .unwrap();
+    let rc = send(dapp.approve(auction).from(alice)).await.unwrap();
+    let booked = event::<ComputeJobClient::JobSettled>(&rc).unwrap();
+    assert_eq!(
+        (booked.user, booked.cost, booked.refunded),
+        (alice, U256::from(6) * USD, U256::from(14) * USD),
+        "the award's early unlock is booked back with the rest"
+    );
+    assert_eq!(
+        dapp.budgetOf(alice).call().await.unwrap(),
+        before - U256::from(6) * USD
+    );
+    // An auction bob cancels before an award gives his budget back.
+    let rc = send(
+        dapp.openAuction(
+            keccak256(b"cancelled"),
+            1,
+            3_600,
+            U256::from(5) * USD,
+            600,
+            any_provider(),
+        )
+        .from(bob),
+    )
+    .await
+    .unwrap();
+    let cancelled = event::<ComputeJobClient::JobOpened>(&rc).unwrap().jobId;
+    let rc = send(dapp.cancelAuction(cancelled).from(bob)).await.unwrap();
+    let booked = event::<ComputeJobClient::JobSettled>(&rc).unwrap();
+    assert_eq!(
+        (booked.user, booked.cost, booked.refunded),
+        (bob, U256::ZERO, U256::from(5) * USD)
+    );
+    assert_eq!(
+        dapp.budgetOf(bob).call().await.unwrap(),
+        U256::from(99_750_000u64)
+    );
+    assert_eq!(
+        c.creditBalanceOf(dapp_addr).call().await.unwrap(),
+        dapp.budgetOf(alice).call().await.unwrap() + dapp.budgetOf(bob).call().await.unwrap(),
+        "no job open: the budgets add up to the dApp's credits"
     );
 
     // A job nobody takes: after the accept window anyone cancels it on the escrow, and `sync`
