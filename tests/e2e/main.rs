@@ -3,6 +3,7 @@
 //! `tests/src/lib.rs`) and driven over JSON-RPC with alloy.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod attacks;
 mod controller;
 mod deployment;
 mod emissions;
