@@ -42,6 +42,13 @@
 //!   (`jobCount() + 1`) and requires the escrow to return it.
 //! - **Front-running**: a provider may lower its bid until the window closes; bids cannot be withdrawn
 //!   after it, so no bidder can hand the award to a sybil's higher bid once closing is possible.
+//!
+//! ## Tests
+//! `contracts/system-tests/tests/market.rs` drives this contract against the real escrow, registry,
+//! controller and token wired together (every function and error with its exact data, and a property
+//! test of auction sequences: credits conserved, the award always the best qualifying bid), rather
+//! than against models: the market's behaviour is mostly the escrow's and the registry's answers.
+//! `tests/e2e/market.rs` plays the flow on the dev chain.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]
 #![cfg_attr(any(not(test), feature = "export-abi"), allow(missing_docs))]
@@ -51,9 +58,6 @@ extern crate alloc;
 
 pub mod calls;
 pub mod interface;
-
-#[cfg(test)]
-mod tests;
 
 #[allow(unused_imports)] // `vec!` is referenced by code stylus-proc generates
 use alloc::{vec, vec::Vec};
