@@ -231,7 +231,22 @@ impl Env {
     }
 
     /// Sends `tx` and waits for its receipt; fails (with `label`) when it reverts.
-    pub async fn send(&self, label: &str, tx: TransactionRequest) -> Result<TransactionReceipt> {
+    pub async fn send(
+        &self,
+        label: &str,
+        mut tx: TransactionRequest,
+    ) -> Result<TransactionReceipt> {
+        // The estimate runs against the latest block; the transaction runs in the next, a later
+        // second, where stake-reward accrual may write storage the estimate did not (as in
+        // scripts' `Chain::send`). Unused gas is not charged, so the receipts' gas is unchanged.
+        if tx.gas.is_none() {
+            let estimate = self
+                .provider
+                .estimate_gas(tx.clone())
+                .await
+                .map_err(|e| eyre!("{label}: {e}"))?;
+            tx.gas = Some(estimate.saturating_add(estimate / 4));
+        }
         let pending = self
             .provider
             .send_transaction(tx)
