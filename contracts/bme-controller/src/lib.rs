@@ -31,24 +31,24 @@
 //! ## Security considerations
 //! - **Roles.** `ESCROW_ROLE` (the job escrow) moves credits and triggers mints, so it must hold no other
 //!   code paths; `PARAMETER_ADMIN_ROLE` (a timelock) sets bounded parameters and the feed, sequencer feed
-//!   and treasury addresses; `PAUSER_ROLE` stops `buyCredits*` only; `DEFAULT_ADMIN_ROLE` grants roles.
+//!   and treasury addresses; `PAUSER_ROLE` stops `buyCredits` only; `DEFAULT_ADMIN_ROLE` grants roles.
 //! - **Oracle.** Every price is checked: `answer > 0`, `updatedAt` at most `maxPriceAge` old, and, when a
 //!   sequencer-uptime feed is set, a valid round (`startedAt > 0`) with the sequencer up for more than
 //!   `sequencerGracePeriod` (Chainlink's L2 pattern). Refunds and unlocks need no price.
 //! - **Supply cap.** The controller mints only what the budget holds (tokens burned here and not yet
 //!   re-minted or retired); reserve draws come from `Emissions`; so `MAX_SUPPLY` is never exceeded.
 //! - **Checks-effects-interactions.** Every function checks (reading the feeds and `Emissions`'
-//!   `drawable()`), writes its state and emits its events, then calls the token (burnFrom / mint /
-//!   permit) and `Emissions.drawReserve` of exactly the amount read, last.
+//!   `drawable()`), writes its state and emits its events, then calls the token (burnFrom / mint)
+//!   and `Emissions.drawReserve` of exactly the amount read, last.
 //! - **Bounded work.** `claimOwed` takes at most 32 IOUs; nothing else loops.
 //! - **Pause** stops new credit purchases only; locks, unlocks, settlements and claims go on.
 //!
 //! ## Invariants (SECURITY.md names the test of each)
-//! 1. `outstandingCredits() = Σ creditBalanceOf(a) + Σ lockedCreditsOf(a)`.
+//! 1. `outstandingCredits` (`supplyStats()`) `= Σ creditBalanceOf(a) + Σ lockedCreditsOf(a)`.
 //! 2. `reminted + retired + burnBudget + iouFunded + treasuryAccrued = burned` (`supplyStats()`).
 //! 3. `mintedFromReserve` = Emissions' `drawn`.
 //! 4. IOUs are funded in id order; an IOU is never paid beyond `fundedTotal`.
-//! 5. Credits never move between accounts: only `settle` consumes locked credits, only `buyCredits*`
+//! 5. Credits never move between accounts: only `settle` consumes locked credits, only `buyCredits`
 //!    creates them.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]

@@ -1,11 +1,13 @@
-//! The controller's arithmetic, as pure functions (DESIGN.md §2 and §4).
+//! The controller's arithmetic, as pure functions (docs/protocol.md §2 "Conventions" and §6
+//! "BmeController").
 //!
 //! Units: tokens in wei of CT (1e18 = 1 CT); credits with 6 decimals (1e6 = 1 USD); prices as USD per
 //! CT scaled by 1e18 ("price wad"); rates in basis points (1e4 = 100%) or wad (1e18 = 100%).
 //!
-//! Rounding always favours the protocol's solvency (DESIGN.md §2): what the protocol pays out (credits
-//! bought, tokens paid, rewards) rounds down; what it charges or locks (fees, token quotes used for
-//! collateral) rounds up. Every product is checked; `None` means it overflowed 256 bits.
+//! Rounding always favours the protocol's solvency (docs/protocol.md §2, "Rounding"): what the
+//! protocol pays out (credits bought, tokens paid, rewards) rounds down; what it charges or locks
+//! (fees, token quotes used for collateral) rounds up. Every product is checked; `None` means it
+//! overflowed 256 bits.
 
 use alloy_primitives::{uint, I256, U256};
 
@@ -39,16 +41,16 @@ pub fn price_wad(answer: I256, decimals: u8) -> Option<U256> {
     answer.into_raw().checked_mul(U256::from(scale))
 }
 
-/// Credits bought by burning `tokens` at `price` with a `spread_bps` mint spread (DESIGN.md §4
-/// "Buying credits"): `floor(floor(tokens × price / 1e30) × (1e4 − spread) / 1e4)`. Rounding down
-/// twice can give one credit unit less than a single rounding, never more, and keeps the product
-/// `tokens × price` the only one that can overflow.
+/// Credits bought by burning `tokens` at `price` with a `spread_bps` mint spread (docs/protocol.md
+/// §6 "BmeController", "Buying"): `floor(floor(tokens × price / 1e30) × (1e4 − spread) / 1e4)`.
+/// Rounding down twice can give one credit unit less than a single rounding, never more, and keeps
+/// the product `tokens × price` the only one that can overflow.
 pub fn credits_for_tokens(tokens: U256, price: U256, spread_bps: U256) -> Option<U256> {
     let gross = quote_credits(tokens, price)?;
     bps_down(gross, BPS.checked_sub(spread_bps)?)
 }
 
-/// Credits worth `tokens` at `price`, no spread: `floor(tokens × price / 1e30)` (`quoteCredits`).
+/// Credits worth `tokens` at `price`, no spread: `floor(tokens × price / 1e30)`.
 pub fn quote_credits(tokens: U256, price: U256) -> Option<U256> {
     mul_div_down(tokens, price, TOKEN_PRICE_TO_CREDITS)
 }

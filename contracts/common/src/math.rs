@@ -50,8 +50,8 @@ pub fn div_rem(n: U256, d: U256) -> Option<(U256, U256)> {
     Some((U256::from_limbs(q), U256::from_limbs(r)))
 }
 
-/// `a × b / d`, rounded down, or up if `round_up` (DESIGN.md §2: payouts round down, locks and fees
-/// up).
+/// `a × b / d`, rounded down, or up if `round_up` (docs/protocol.md §2 "Conventions": payouts round
+/// down, locks and fees up).
 ///
 /// Returns `None` if `a × b` overflows 256 bits or `d` is 0 or `>= 2^255` (see [`div_rem`]).
 pub fn mul_div(a: U256, b: U256, d: U256, round_up: bool) -> Option<U256> {

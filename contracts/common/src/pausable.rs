@@ -1,12 +1,13 @@
 //! Emergency pause with OpenZeppelin Contracts 5.x semantics (`Pausable.sol`), shared by the
-//! registry, the escrow and the BME controller (DESIGN.md §2).
+//! registry, the escrow, the BME controller and the job market (docs/protocol.md §2, "Pausing").
 //!
 //! A contract embeds the [`PauseState`] storage component, exposes the ABI with
 //! [`impl_pausable!`](crate::impl_pausable) (`pause()`/`unpause()` guarded by
 //! [`PAUSER_ROLE`](crate::roles::PAUSER_ROLE), `paused()` open to all) and calls
 //! [`PauseState::when_not_paused`] at the start of every function that starts *new business*
 //! (buying credits, creating/accepting jobs, registering, staking). Exits — refunds, withdrawals of
-//! matured unbonding, finalisation, claims — must never check the pause (DESIGN.md §2).
+//! matured unbonding, finalisation, claims — must never check the pause (docs/protocol.md §2,
+//! "Pausing").
 //!
 //! NOTE: pausing twice, or unpausing an unpaused contract, reverts (`EnforcedPause()` /
 //! `ExpectedPause()`), as in OpenZeppelin, so every `Paused`/`Unpaused` event is a real change.

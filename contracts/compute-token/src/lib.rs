@@ -1,9 +1,10 @@
 //! # ComputeToken (CT)
 //!
-//! The compute-market ERC-20 on Arbitrum Stylus (DESIGN.md §3): ERC-20 with metadata, EIP-2612
-//! `permit` (EIP-712 domain `name` = token name, `version` = "1", chain id read at run time, ERC-5267
-//! `eip712Domain()`), `burn`/`burnFrom`, a constant hard cap [`MAX_SUPPLY`] enforced on every mint path,
-//! and OpenZeppelin-style roles with [`MINTER_ROLE`](common::roles::MINTER_ROLE).
+//! The compute-market ERC-20 on Arbitrum Stylus (docs/protocol.md §5 "ComputeToken"): ERC-20 with
+//! metadata, EIP-2612 `permit` (EIP-712 domain `name` = token name, `version` = "1", chain id read at
+//! run time, ERC-5267 `eip712Domain()`), `burn`/`burnFrom`, a constant hard cap [`MAX_SUPPLY`]
+//! enforced on every mint path, and OpenZeppelin-style roles with
+//! [`MINTER_ROLE`](common::roles::MINTER_ROLE).
 //!
 //! Units: all amounts are base units ("wei of CT"); CT has 18 decimals, so `1e18` base units = 1 CT.
 //! Times are unix seconds (`block.timestamp`).
@@ -14,7 +15,8 @@
 //!
 //! ## Security considerations
 //! - **Minting** is restricted to `MINTER_ROLE`, which the deployment grants to the BME controller
-//!   alone; `DEFAULT_ADMIN_ROLE` can grant it to anyone, so the admin must be a multisig/timelock.
+//!   and `Emissions` alone (docs/protocol.md §3 "Roles"); `DEFAULT_ADMIN_ROLE` can grant it to
+//!   anyone, so the admin must be a multisig/timelock.
 //!   Whatever the roles, no mint can raise the supply above [`MAX_SUPPLY`].
 //! - **Allowance front-running** (the classic ERC-20 `approve` race): `approve` sets, it does not add.
 //!   Change a non-zero allowance to zero first, or use `permit` with a fresh nonce.
@@ -22,8 +24,8 @@
 //!   OpenZeppelin; such spends emit no `Approval`.
 //! - **Permit signatures** are EIP-712 over the chain id read at every call, so a fork with a new chain
 //!   id invalidates old signatures; malleable signatures (high `s`, EIP-2) are rejected; each nonce is
-//!   used once. A permit can be front-run by anyone who sees it (the approval still happens), so callers
-//!   such as `buyCreditsWithPermit` must tolerate an already-used permit.
+//!   used once. A permit can be front-run by anyone who sees it (the approval still happens), so a
+//!   dApp that sends `permit` before `buyCredits` or `stake` must tolerate an already-used permit.
 //! - **No external calls** except the `ecrecover` precompile (`0x01`, a static call), so there is no
 //!   reentrancy surface. No transfer hooks, fees, rebasing or pausing of transfers.
 //! - **Arithmetic** is checked or carries the inequality that makes it safe (ruint `U256` wraps).
@@ -66,12 +68,12 @@ use stylus_sdk::{
 
 use crate::interface::*;
 
-/// The hard cap: 1,000,000,000 CT = `1e27` base units (DESIGN.md §3). A constant, so no role can
-/// raise it.
+/// The hard cap: 1,000,000,000 CT = `1e27` base units (docs/protocol.md §5 "ComputeToken"). A
+/// constant, so no role can raise it.
 pub const MAX_SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
 
 /// The largest genesis supply the constructor accepts: 650,000,000 CT = `6.5e26` base units, so that at
-/// least 350M CT of [`MAX_SUPPLY`] remain for emissions (DESIGN.md §3).
+/// least 350M CT of [`MAX_SUPPLY`] remain for emissions (docs/protocol.md §5 "ComputeToken").
 pub const MAX_GENESIS_SUPPLY: U256 = uint!(650_000_000_000000000000000000_U256);
 
 /// CT uses 18 decimals, like ETH.

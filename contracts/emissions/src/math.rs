@@ -98,8 +98,9 @@ mod tests {
 
     #[test]
     fn default_emission_rate_matches_the_anchors() {
-        // docs/tokenomics-anchors.md: reserve 350M CT, k = 1 − 2^(−1/1460) ≈ 474_645_000_000_000 wad
-        // per daily epoch; day 1 ≈ 166,126 CT; year 1 ≈ 55.7M; cumulative 175M after 4 years.
+        // docs/protocol.md §7 "Emissions", docs/economics.md §1: reserve 350M CT,
+        // k = 1 − 2^(−1/1460) ≈ 474_645_000_000_000 wad per daily epoch; day 1 ≈ 166,126 CT;
+        // year 1 ≈ 55.7M; cumulative 175M after 4 years.
         let rate = U256::from(474_645_000_000_000u64);
         let mut reserve = ct(350_000_000);
         let first = emission(reserve, rate).unwrap();

@@ -8,7 +8,7 @@
 //! with it how many credits a burned token buys and how many tokens a settlement mints. On real networks
 //! the BME controller points at a Chainlink CT/USD feed (and an L2 sequencer-uptime feed) instead; the
 //! deploy script deploys this contract only on the dev chain (chain id 412346) when no `--price-feed` is
-//! given (DESIGN.md §7).
+//! given (docs/protocol.md §11 "Deployment").
 //!
 //! Rounds are numbered 1, 2, 3, … (no Chainlink phase bits); `answeredInRound` always equals `roundId`.
 //! The constructor records round 1. Answers are signed integers with [`ManualPriceFeed::decimals`]

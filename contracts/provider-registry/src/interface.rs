@@ -25,7 +25,7 @@ common::contract_errors! {
         InvalidGpuCount = RegistryInvalidGpuCount(uint32 gpuCount, uint32 maxGpuCount);
         /// The metadata URI is `length` bytes long, more than `maxLength` (256).
         MetadataURITooLong = RegistryMetadataURITooLong(uint256 length, uint256 maxLength);
-        /// An amount that must be positive was zero (`stake`, `stakeWithPermit`, `requestUnbond`).
+        /// An amount that must be positive was zero (`stake`, `requestUnbond`).
         ZeroAmount = RegistryZeroAmount();
         /// `provider` has `free` wei of unlocked active stake, less than the `needed` amount.
         InsufficientFreeStake = RegistryInsufficientFreeStake(address provider, uint256 free, uint256 needed);

@@ -1,5 +1,6 @@
-//! Property tests (DESIGN.md §9.1): random sequences of transfer / approve / transferFrom / burn /
-//! burnFrom / mint are run against the contract and against a plain-Rust model of ERC-20 semantics.
+//! Property tests (docs/protocol.md §12 "Invariants", invariant 1): random sequences of transfer /
+//! approve / transferFrom / burn / burnFrom / mint are run against the contract and against a
+//! plain-Rust model of ERC-20 semantics.
 //! Every call must succeed or fail exactly as the model says (same error, same fields, nothing
 //! written on failure), and after every call: totalSupply ≤ MAX_SUPPLY, Σ balances = totalSupply,
 //! the zero address holds nothing.
@@ -331,7 +332,7 @@ proptest! {
                 prop_assert_eq!(vm.get_emitted_logs().len(), logs_before);
             }
 
-            // DESIGN.md §9.1
+            // docs/protocol.md §12, invariant 1
             let supply = token.total_supply();
             prop_assert_eq!(supply, model.supply);
             prop_assert!(supply <= MAX_SUPPLY);
