@@ -5,13 +5,13 @@
 //!   open, accepted, submitted, approved, finalised, disputed, ruled both ways, timed out and
 //!   cancelled; stake, unbonding, withdrawals and deregistration attempts; slashes that leave a
 //!   provider's active stake below its locks; time jumps. After every step: the registry's token
-//!   balance is Σ (active + unbonding) (§9.5); `lockedStake(p)` is Σ of the locks of `p`'s open jobs
-//!   and `openJobs(p)` their number (§9.7); every requester's locked credits are Σ maxCost of its live
-//!   jobs (§9.4); the escrow holds exactly the open bonds; and every open job can always be ruled or
-//!   timed out when its window says so — the test demands success (§9.6, §9.7).
+//!   balance is Σ (active + unbonding) (docs/protocol.md §12 inv. 5); `lockedStake(p)` is Σ of the locks of `p`'s open jobs
+//!   and `openJobs(p)` their number (docs/protocol.md §12 inv. 7); every requester's locked credits are Σ maxCost of its live
+//!   jobs (docs/protocol.md §12 inv. 4); the escrow holds exactly the open bonds; and every open job can always be ruled or
+//!   timed out when its window says so — the test demands success (docs/protocol.md §12 inv. 6, docs/protocol.md §12 inv. 7).
 //! - `self_dealt_jobs_never_pay`: a sybil requester/provider pair settles a wash job beside honest
 //!   activity, with the default parameters and with random parameters at their bounds; the pair's
-//!   CT after every reward the job earns never exceeds what it would hold without the job (§9.8).
+//!   CT after every reward the job earns never exceeds what it would hold without the job (docs/protocol.md §12 inv. 8).
 //!
 //! Case counts: 200 and 300 by default (CI); `PROPTEST_CASES=N` sets both, and README "Tests"
 //! gives the full-run command (10,000 each).
@@ -230,7 +230,7 @@ proptest! {
                 Op::Warp(t) => s.skip(t),
             }
 
-            // §9.5: the registry holds every provider's active and unbonding stake.
+            // docs/protocol.md §12 inv. 5: the registry holds every provider's active and unbonding stake.
             let mut staked = U256::ZERO;
             let mut locks: BTreeMap<Address, (U256, u64)> = BTreeMap::new();
             let mut locked_credits: BTreeMap<Address, U256> = BTreeMap::new();
@@ -255,13 +255,13 @@ proptest! {
                 let p = provider_of(i);
                 let info = s.registry().provider_info(p);
                 staked += info.5 + info.7;
-                // §9.7: locked = Σ locks of open jobs; openJobs = their count.
+                // docs/protocol.md §12 inv. 7: locked = Σ locks of open jobs; openJobs = their count.
                 let (sum, n) = locks.get(&p).copied().unwrap_or_default();
                 prop_assert_eq!(info.6, sum, "lockedStake of {}", p);
                 prop_assert_eq!(info.11, n, "openJobs of {}", p);
             }
             prop_assert_eq!(s.balance(REGISTRY), staked);
-            // §9.4: every requester's locked credits are its live jobs' maxCost.
+            // docs/protocol.md §12 inv. 4: every requester's locked credits are its live jobs' maxCost.
             for r in 0..REQUESTERS {
                 let req = requester_of(r);
                 let expected = locked_credits.get(&req).copied().unwrap_or_default();

@@ -1,4 +1,4 @@
-//! The project's six contracts, as deployed (cargo-stylus's rewrite of the `scripts/build-wasm.sh`
+//! The project's contracts (every one `scripts/contracts.txt` lists), as deployed (cargo-stylus's rewrite of the `scripts/build-wasm.sh`
 //! build): activation gas, data fee and init costs against Nitro's formulas, with every measure of
 //! the module counted here, independently of the engine.
 //!
