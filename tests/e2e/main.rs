@@ -11,6 +11,7 @@ mod escrow;
 mod flows;
 mod governance;
 mod invariants;
+mod market;
 mod registry;
 mod solidity;
 mod token;
