@@ -1373,11 +1373,13 @@ mod tests {
             treasury: Address::repeat_byte(9),
             arbitrator: Address::repeat_byte(9),
             feeder: Some(Address::repeat_byte(9)),
+            attester: Address::repeat_byte(9),
             token: Address::repeat_byte(5),
             emissions: Address::repeat_byte(6),
             controller: Address::repeat_byte(7),
             registry: Address::repeat_byte(8),
             escrow: Address::repeat_byte(10),
+            market: Address::repeat_byte(11),
             block: 12,
             contracts: BTreeMap::from([("token".to_string(), rec.clone())]),
             roles: vec![RoleGrant {

@@ -357,6 +357,7 @@ mod tests {
         let ops = Operators {
             arbitrator: Address::repeat_byte(1),
             feeder: Address::repeat_byte(2),
+            attester: Address::repeat_byte(3),
         };
         let contracts: BTreeSet<&str> = ROLE_TABLE.iter().map(|r| r.0).collect();
         for c in &contracts {

@@ -240,7 +240,12 @@ impl Slot {
 
     /// Closing order: lower price, then higher success rate, then the earlier bid.
     fn key(&self) -> (u64, u16, u16) {
-        (self.price, u16::MAX - self.success_bps, self.seq)
+        // Cannot wrap: success_bps ≤ 10,000.
+        (
+            self.price,
+            u16::MAX.wrapping_sub(self.success_bps),
+            self.seq,
+        )
     }
 }
 
@@ -410,6 +415,8 @@ impl JobMarket {
         }
         let max_price = a.max_price.get().to::<u64>();
         let seq = a.seq.get().to::<u16>();
+        // Ends the storage guard's borrow of `self` before the registry reads below.
+        #[allow(clippy::drop_non_drop)]
         drop(a);
         let price = u64::try_from(price_per_gpu_hour)
             .ok()
@@ -558,13 +565,14 @@ impl JobMarket {
         for i in 0..MAX_BIDS {
             let word = self.auctions.getter(job_id).bids.get(i).unwrap_or_default();
             if let Some(bid) = Slot::decode(word) {
+                // Cannot wrap: 0 < j ≤ n < MAX_BIDS inside the loop, n ≤ MAX_BIDS after it.
                 let mut j = n;
-                while j > 0 && order[j - 1].is_some_and(|o| o.key() > bid.key()) {
-                    order[j] = order[j - 1];
-                    j -= 1;
+                while j > 0 && order[j.wrapping_sub(1)].is_some_and(|o| o.key() > bid.key()) {
+                    order[j] = order[j.wrapping_sub(1)];
+                    j = j.wrapping_sub(1);
                 }
                 order[j] = Some(bid);
-                n += 1;
+                n = n.wrapping_add(1);
             }
         }
         for bid in order.iter().take(n).flatten() {
@@ -877,7 +885,8 @@ impl JobMarket {
             &address_call(providerInfoCall::SELECTOR, provider),
         )?;
         let word = |i: usize| -> Result<U256, Error> {
-            ext::decode_word(info.get(i * 32..i * 32 + 32).unwrap_or_default())
+            let at = i.saturating_mul(32);
+            ext::decode_word(info.get(at..at.saturating_add(32)).unwrap_or_default())
                 .ok_or_else(|| call_failed(registry, info.clone()).into())
         };
         let a = self.auctions.getter(job_id);
@@ -981,10 +990,11 @@ impl JobMarket {
 
 /// A provider's success rate in bps: `completed × 10,000 / (completed + failed)`; 0 without history.
 pub fn success_bps(completed: u64, failed: u64) -> u16 {
-    let total = u128::from(completed) + u128::from(failed);
-    if total == 0 {
-        return 0;
-    }
-    // ≤ 10,000: fits u16.
-    (u128::from(completed) * 10_000 / total) as u16
+    // Cannot overflow: two u64 values sum below 2^65, and × 10,000 stays below 2^79.
+    let total = u128::from(completed).wrapping_add(u128::from(failed));
+    // ≤ 10,000: fits u16; 0 without history.
+    u128::from(completed)
+        .wrapping_mul(10_000)
+        .checked_div(total)
+        .unwrap_or(0) as u16
 }

@@ -16,6 +16,8 @@
 //!
 //! The dev-chain end-to-end tests (`tests/e2e`) run the same scenarios on the compiled wasm; this
 //! crate runs them ~1,000× faster, which is what lets the property tests take 10,000 cases.
+// A test harness: a setup step that fails is a test failure, so it unwraps (and says what failed).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err)]
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
