@@ -15,7 +15,7 @@ use compute_market_scripts::bindings::{
     IBmeController, IComputeToken, IEmissions, IJobEscrow, IJobMarket, IManualPriceFeed,
     IProviderRegistry,
 };
-use compute_market_scripts::deploy::{deploy, DeployOptions, Deployment};
+use compute_market_scripts::deploy::{deploy, DeployOptions, Deployment, GAS_MARGIN};
 use eyre::{bail, eyre, Result, WrapErr};
 
 /// 1 CT (18 decimals).
@@ -245,7 +245,11 @@ impl Env {
                 .estimate_gas(tx.clone())
                 .await
                 .map_err(|e| eyre!("{label}: {e}"))?;
-            tx.gas = Some(estimate.saturating_add(estimate / 4));
+            tx.gas = Some(
+                estimate
+                    .saturating_add(estimate / 4)
+                    .saturating_add(GAS_MARGIN),
+            );
         }
         let pending = self
             .provider

@@ -23,6 +23,10 @@ use crate::governance::{
 };
 use crate::progress::Progress;
 
+/// Gas added to every estimate on top of 25% (see [`Chain::send`]): five fresh storage slots
+/// (5 × 22,100) that time-based accrual may write in the block after the estimate's.
+pub const GAS_MARGIN: u64 = 110_500;
+
 /// Nitro dev node / devnet chain id.
 pub const DEV_CHAIN_ID: u64 = 412_346;
 /// CT genesis supply: 650M CT (the most the token allows), leaving 350M for the emission reserve.
@@ -331,15 +335,21 @@ impl Chain {
         self.progress.detail(label);
         // The estimate runs against the latest block, but the transaction runs in the next one, a
         // later second: time-based accounting (stake-reward accrual, epoch rollover) may then
-        // write storage the estimate did not. A 25% margin covers it; unused gas is not charged.
+        // write storage the estimate did not (up to four fresh slots for a claim). 25% plus
+        // [`GAS_MARGIN`] covers it; unused gas is not charged.
         if tx.gas.is_none() {
             let estimate = self
                 .provider
                 .estimate_gas(tx.clone())
                 .await
                 .map_err(|e| eyre!("{label}: {}", explain(&e, &self.rpc_url)))?;
-            tx.gas = Some(estimate.saturating_add(estimate / 4));
+            tx.gas = Some(
+                estimate
+                    .saturating_add(estimate / 4)
+                    .saturating_add(GAS_MARGIN),
+            );
         }
+        let limit = tx.gas;
         let pending = self
             .provider
             .send_transaction(tx.clone())
@@ -364,7 +374,11 @@ impl Chain {
                 .await
             {
                 Err(e) => explain(&e, &self.rpc_url),
-                Ok(_) => "reverted (no revert data on replay)".into(),
+                Ok(_) => format!(
+                    "reverted; the replay succeeds, so the state or the gas differed: gas used {} of a {} limit",
+                    receipt.gas_used,
+                    limit.map_or("default".to_string(), |l| l.to_string())
+                ),
             };
             bail!(
                 "{label}: transaction {} failed: {why}",

@@ -381,7 +381,7 @@ mod tests {
                 Holder::Governance => {}
             }
         }
-        assert!(ops.get("attester").is_err());
+        assert!(ops.get("oracle").is_err());
     }
 
     #[test]
