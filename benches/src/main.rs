@@ -9,13 +9,14 @@
 //! cargo run -p compute-market-bench --release -- --no-demo          # skip timing the full demo
 //! cargo run -p compute-market-bench --release -- persistence        # only the dev-chain --state bench
 //! cargo run -p compute-market-bench --release -- attack             # wash and credit-put economics
+//! cargo run -p compute-market-bench --release -- scenarios          # demand scenarios, CSVs, charts
 //! ```
 //! `$COMPUTE_MARKET_WASM_DIR` points at prebuilt wasm; otherwise `scripts/build-wasm.sh` runs.
 use std::time::Instant;
 
 use compute_market_bench::env::{wasm_dir_from_env, Env};
 use compute_market_bench::{
-    attack, gas, persistence, report, scaling, sizes, snapshot, throughput,
+    attack, gas, persistence, report, scaling, scenarios, sizes, snapshot, throughput,
 };
 use eyre::{bail, Result};
 
@@ -53,7 +54,7 @@ fn parse() -> Result<Args> {
             }
             "--transfers" => a.transfers = it.next().unwrap_or_default().parse()?,
             "-h" | "--help" => {
-                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]\nbench persistence\nbench attack");
+                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]\nbench persistence\nbench attack\nbench scenarios [--epochs N] [--scenario FILE ...] [--set name=v1,v2,...] [--out DIR]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other:?} (try --help)"),
@@ -100,6 +101,10 @@ async fn main() -> Result<()> {
             started.elapsed().as_secs_f64()
         );
         return Ok(());
+    }
+    if std::env::args().nth(1).as_deref() == Some("scenarios") {
+        let args: Vec<String> = std::env::args().skip(2).collect();
+        return scenarios::main(&args, &machine()).await;
     }
     if std::env::args().nth(1).as_deref() == Some("attack") {
         let started = Instant::now();
