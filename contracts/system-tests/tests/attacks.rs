@@ -2,7 +2,12 @@
 //! M-3, L-1), played against the real contracts wired together, each with separate attacker and
 //! victim accounts. Each test asserts that the system resists, with the numbers SECURITY.md quotes.
 //! The same scenarios run on the dev chain in `tests/e2e/attacks.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::result_large_err,
+    missing_docs
+)]
 
 use alloy_primitives::U256;
 use common::errors::call_failed;

@@ -1,7 +1,12 @@
 //! JobMarket against the real escrow, registry, controller and token: every function and error,
 //! the auction flows a buyer and a provider use, and a property test of random auction sequences
 //! (credits conserved; the award is always the best qualifying bid).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::result_large_err,
+    missing_docs
+)]
 
 use alloy_primitives::{Address, B256, U256};
 use job_market::interface::*;
@@ -555,12 +560,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use testing::cases;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases(200)))]

@@ -15,7 +15,12 @@
 //!
 //! Case counts: 200 and 300 by default (CI); `PROPTEST_CASES=N` sets both, and README "Tests"
 //! gives the full-run command (10,000 each).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::result_large_err,
+    missing_docs
+)]
 
 use std::collections::BTreeMap;
 
@@ -23,12 +28,7 @@ use alloy_primitives::{Address, B256, U256};
 use proptest::prelude::*;
 use system::*;
 
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use testing::cases;
 
 const PROVIDERS: usize = 3;
 const REQUESTERS: usize = 2;

@@ -1,5 +1,10 @@
 //! The harness itself: deployment, a job through its whole life, rollback of reverts.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::result_large_err,
+    missing_docs
+)]
 
 use system::*;
 

@@ -24,6 +24,15 @@ use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolEvent;
 use stylus_sdk::{prelude::*, testing::TestVM};
 
+/// Property-test case count: `$PROPTEST_CASES` when set (the full runs: README "Tests"), else
+/// `default` (what CI runs).
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Runs `f`, which must fail with `expected`, and proves that it wrote no storage and emitted no
 /// log (TestVM never rolls back, so this checks that the contract checks before it writes).
 ///

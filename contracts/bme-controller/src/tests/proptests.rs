@@ -55,7 +55,7 @@ struct Settlement {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(testing::cases(256)))]
 
     #[test]
     fn ledgers_balance_and_ious_keep_their_place(ops in proptest::collection::vec(op(), 1..48)) {

@@ -312,7 +312,7 @@ fn run(vm: &TestVM, token: &mut ComputeToken, op: &Op) -> Result<(), Error> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(testing::cases(192)))]
 
     #[test]
     fn random_sequences_keep_supply_invariants(ops in proptest::collection::vec(op(), 1..48)) {

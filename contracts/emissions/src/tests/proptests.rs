@@ -47,7 +47,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(testing::cases(256)))]
 
     #[test]
     fn reserve_rewards_and_draws_balance_after_every_step(

@@ -208,7 +208,7 @@ fn n_of(id: U256) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(testing::cases(64)))]
 
     #[test]
     fn jobs_conserve_credits_stake_and_bonds(actions in prop::collection::vec(action(), 1..100)) {

@@ -741,7 +741,7 @@ fn run(ops: Vec<Op>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(testing::cases(128)))]
 
     #[test]
     fn registry_matches_the_model_and_keeps_its_invariants(
