@@ -487,3 +487,96 @@ async fn accept_refused_for_more_gpus_than_registered() {
         U256::from(16) * CT
     );
 }
+
+/// H-2, the ruling made impossible, in v1's exact sequence: victim job V is accepted; a sybil's
+/// job A with a 40× larger lock is accepted by the same provider and abandoned (timed out); in v1
+/// the slash clamped the provider's single `locked` figure and releasing A left V unbacked, the
+/// provider deregistered, and every `resolveDispute(V, true)` reverted because `jail` needed a
+/// registered provider. v2: per-job locks, so V's lock survives A's slash exactly; deregistration
+/// is refused while V is open; and the ruling refunds, slashes 10% of V's penalty base and jails.
+#[tokio::test]
+async fn a_fraud_ruling_cannot_be_made_impossible() {
+    let env = Env::get().await;
+    let (e, r) = (env.escrow(), env.registry());
+    let (alice, sybil, cheat) = (env.acc.alice, env.acc.bob, env.acc.p1);
+    env.register_provider(cheat, 1, provider_stake())
+        .await
+        .unwrap();
+    env.buy_credits(alice, U256::from(100) * CT).await.unwrap();
+    env.buy_credits(sybil, U256::from(500) * CT).await.unwrap();
+    fund_bonds(&env, alice, U256::from(100) * CT).await;
+
+    // V: the standard job (20 USD, a 20 CT lock at $2 and 2× collateral); the cheat submits junk.
+    let v = env.running_job(alice, cheat).await.unwrap();
+    let v_lock = U256::from(20) * CT;
+    assert_eq!(r.jobLock(cheat, v).call().await.unwrap().amount, v_lock);
+    send(e.submitResult(v, keccak256(b"junk"), 3_600).from(cheat))
+        .await
+        .unwrap();
+    // A: the sybil's job, 40× V's lock (800 USD → 800 CT), accepted and then abandoned.
+    let (a, _) = env
+        .create_job(sybil, cheat, 1, JOB_MAX_DURATION, U256::from(400) * USD)
+        .await
+        .unwrap();
+    send(e.acceptJob(a).from(cheat)).await.unwrap();
+    assert_eq!(
+        r.providerInfo(cheat).call().await.unwrap().lockedStake,
+        v_lock + U256::from(800) * CT
+    );
+    env.warp(JOB_MAX_DURATION + 3_600).await.unwrap();
+    let rc = send(e.claimTimeout(a).from(sybil)).await.unwrap();
+    // 2.5% of A's penalty base (the 10,000 CT held at acceptance).
+    assert_eq!(
+        event::<IProviderRegistry::Slashed>(&rc).unwrap().amount,
+        U256::from(250) * CT
+    );
+    // V's lock is untouched, and it is all the provider has locked.
+    assert_eq!(r.jobLock(cheat, v).call().await.unwrap().amount, v_lock);
+    let info = r.providerInfo(cheat).call().await.unwrap();
+    assert_eq!((info.lockedStake, info.openJobs), (v_lock, 1));
+
+    // The escape: deregistering is refused while V is open.
+    assert_revert(
+        send(r.deregister().from(cheat)).await,
+        IProviderRegistry::RegistryJobsOpen {
+            _0: cheat,
+            _1: U256::from(1),
+        },
+    );
+
+    // The ruling goes through: full refund, 10% of V's base (10,000 CT) slashed, 30-day jail.
+    send(e.disputeResult(v, keccak256(b"wrong output")).from(alice))
+        .await
+        .unwrap();
+    let credits_before = env
+        .controller()
+        .creditBalanceOf(alice)
+        .call()
+        .await
+        .unwrap();
+    let rc = send(e.resolveDispute(v, true).from(env.acc.arbitrator))
+        .await
+        .unwrap();
+    let sl = event::<IProviderRegistry::Slashed>(&rc).unwrap();
+    assert_eq!(
+        (sl.jobId, sl.amount, sl.toBeneficiary, sl.beneficiary),
+        (v, U256::from(1_000) * CT, U256::from(500) * CT, alice)
+    );
+    let jailed = event::<IProviderRegistry::Jailed>(&rc).unwrap();
+    assert_eq!(jailed.until, env.now().await.unwrap() + 30 * DAY);
+    assert_eq!(env.job(v).await.unwrap().state, state::REFUNDED);
+    assert_eq!(
+        env.controller()
+            .creditBalanceOf(alice)
+            .call()
+            .await
+            .unwrap(),
+        credits_before + U256::from(20) * USD
+    );
+    let info = r.providerInfo(cheat).call().await.unwrap();
+    assert_eq!(
+        (info.activeStake, info.lockedStake, info.openJobs),
+        (U256::from(8_750) * CT, U256::ZERO, 0)
+    );
+    assert!(!r.isEligible(cheat).call().await.unwrap(), "jailed");
+}
