@@ -549,7 +549,6 @@ async fn run_on(
         .map(|n| PrivateKeySigner::from_bytes(&keccak256(format!("compute-market demo {n}"))))
         .collect::<Result<_, _>>()?;
     let addrs: Vec<Address> = signers.iter().map(|s| s.address()).collect();
-    let (p1, p2, p3, p4, b1, b2) = (addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]);
     let mut chain = Chain::connect(url, deployer, signers, !opts.quiet).await?;
     let me = chain.from;
     let dir = opts.deployments_dir.clone().or_else(|| {
@@ -581,9 +580,57 @@ async fn run_on(
         jobs: Vec::new(),
     };
 
+    let auctions = scenario(&mut demo, me, &addrs).await?;
+
+    let Reconciled {
+        epochs,
+        accounts,
+        jobs,
+        totals,
+    } = reconcile(&mut demo, me, &names, &addrs).await?;
+    let report = DemoReport {
+        chain_id: demo.chain.chain_id,
+        deployment: d.clone(),
+        epochs,
+        accounts,
+        jobs,
+        auctions,
+        totals,
+        transactions: demo.chain.sent.len(),
+        gas_used: demo.chain.sent.iter().map(|s| s.2).sum(),
+        wall_time_ms: started.elapsed().as_millis(),
+    };
+    demo.chain.progress.done();
+    if opts.tables {
+        print_report(&report);
+    }
+    if let Some(path) = &opts.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
+            .wrap_err_with(|| format!("writing {}", path.display()))?;
+        if opts.tables {
+            println!("report written to {}", path.display());
+        }
+    }
+    if report.epochs.is_empty() {
+        bail!("no epochs");
+    }
+    Ok(report)
+}
+
+/// The marketplace the demo plays: funding, four providers (two attested), two buyers, then five
+/// epochs of jobs — approvals, disputes both ways, a timeout, a cancellation, two reverse auctions
+/// (one awarded by its requester, one closed by anyone) — with epoch finalisation and reward claims.
+/// `addrs` = the four providers then the two buyers. Returns the auctions' rows.
+async fn scenario(
+    demo: &mut Demo,
+    me: Address,
+    addrs: &[Address],
+) -> eyre::Result<Vec<AuctionRow>> {
+    let d = demo.d.clone();
+    let (p1, p2, p3, p4, b1, b2) = (addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]);
     // ---- funding ----
     demo.step("funding participants (ETH for gas, CT from the genesis holder)");
-    for &a in &addrs {
+    for &a in addrs {
         if demo.chain.provider.get_balance(a).await? < U256::from(10u64).pow(U256::from(17)) {
             let req = TransactionRequest::default()
                 .with_to(a)
@@ -595,7 +642,6 @@ async fn run_on(
     let reg = IProviderRegistry::new(d.registry, demo.chain.provider.clone());
     let ctl = IBmeController::new(d.controller, demo.chain.provider.clone());
     let esc = IJobEscrow::new(d.escrow, demo.chain.provider.clone());
-    let em = IEmissions::new(d.emissions, demo.chain.provider.clone());
     let market = IJobMarket::new(d.market, demo.chain.provider.clone());
     for (a, amount) in [
         (p1, 20_000),
@@ -863,6 +909,32 @@ async fn run_on(
     demo.finalize_and_claim(&providers).await?;
     demo.snapshot().await?;
 
+    Ok(auctions)
+}
+
+/// What [`reconcile`] read back.
+struct Reconciled {
+    epochs: Vec<EpochRow>,
+    accounts: Vec<AccountRow>,
+    jobs: Vec<JobRow>,
+    totals: Totals,
+}
+
+/// Reads every epoch's stats back, checks that the rows, the contracts' cumulative stats and the
+/// token's mint and burn events all agree (docs/protocol.md §12 invariant 2 and the supply
+/// identity), and reads the accounts and jobs. Fails on the first mismatch.
+async fn reconcile(
+    demo: &mut Demo,
+    me: Address,
+    names: &[&str],
+    addrs: &[Address],
+) -> eyre::Result<Reconciled> {
+    let d = demo.d.clone();
+    let token = IComputeToken::new(d.token, demo.chain.provider.clone());
+    let reg = IProviderRegistry::new(d.registry, demo.chain.provider.clone());
+    let ctl = IBmeController::new(d.controller, demo.chain.provider.clone());
+    let esc = IJobEscrow::new(d.escrow, demo.chain.provider.clone());
+    let em = IEmissions::new(d.emissions, demo.chain.provider.clone());
     // ---- tables and reconciliation ----
     demo.step("reading back and reconciling");
     let last = em.nextEpochToFinalize().call().await?.to::<u64>();
@@ -1093,13 +1165,10 @@ async fn run_on(
         });
     }
     ensure!(jobs.len() >= 12, "expected at least 12 jobs");
-    let report = DemoReport {
-        chain_id: demo.chain.chain_id,
-        deployment: d.clone(),
+    Ok(Reconciled {
         epochs: rows,
         accounts,
         jobs,
-        auctions,
         totals: Totals {
             controller_supply_stats: [
                 cs.burned,
@@ -1130,25 +1199,7 @@ async fn run_on(
             stake_rewards_claimed,
             treasury_fees_claimed,
         },
-        transactions: demo.chain.sent.len(),
-        gas_used: demo.chain.sent.iter().map(|s| s.2).sum(),
-        wall_time_ms: started.elapsed().as_millis(),
-    };
-    demo.chain.progress.done();
-    if opts.tables {
-        print_report(&report);
-    }
-    if let Some(path) = &opts.json {
-        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
-            .wrap_err_with(|| format!("writing {}", path.display()))?;
-        if opts.tables {
-            println!("report written to {}", path.display());
-        }
-    }
-    if report.epochs.is_empty() {
-        bail!("no epochs");
-    }
-    Ok(report)
+    })
 }
 
 const STATES: [&str; 10] = [
