@@ -18,10 +18,7 @@ use compute_market_scripts::bindings::{
 use compute_market_scripts::deploy::{deploy, DeployOptions, Deployment, GAS_MARGIN};
 use eyre::{bail, eyre, Result, WrapErr};
 
-/// 1 CT (18 decimals).
-pub const CT: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
-/// 1 USD of credits (6 decimals).
-pub const USD: U256 = U256::from_limbs([1_000_000, 0, 0, 0]);
+pub use compute_market_scripts::units::{b32, CT, USD};
 /// The OpenZeppelin token's genesis supply: the same 650M CT the deploy script mints.
 pub const GENESIS_CT: u64 = 650_000_000;
 /// Gas limit of the pipelined (not estimated) transactions.
@@ -32,13 +29,6 @@ pub const PIPELINE_FEE: u128 = 1_000_000_000;
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// `bytes32(name)`.
-pub fn b32(name: &str) -> B256 {
-    let mut b = [0u8; 32];
-    b[..name.len()].copy_from_slice(name.as_bytes());
-    B256::from(b)
 }
 
 /// A deterministic extra key (`keccak256("compute-market bench" ‖ tag ‖ i)`).

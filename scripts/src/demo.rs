@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::bindings::*;
 use crate::deploy::{
-    deploy_on, param_name, Chain, DeployOptions, Deployment, FEED_INITIAL_ANSWER, GENESIS_SUPPLY_CT,
+    deploy_on, Chain, DeployOptions, Deployment, FEED_INITIAL_ANSWER, GENESIS_SUPPLY_CT,
 };
 
 /// Options of [`run`].
@@ -203,13 +203,7 @@ pub fn fmt_ct(v: U256) -> String {
     fmt_units(v, 18)
 }
 
-fn ct(n: u64) -> U256 {
-    U256::from(n) * U256::from(10u64).pow(U256::from(18))
-}
-
-fn b32(s: &str) -> B256 {
-    param_name(s)
-}
+use crate::units::{b32, ct};
 
 struct Demo {
     chain: Chain,

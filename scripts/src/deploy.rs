@@ -218,11 +218,9 @@ pub fn role(name: &str) -> B256 {
     role_id(name)
 }
 
-/// `bytes32(name)`: a parameter name, ASCII left-aligned.
+/// `bytes32(name)`: a parameter name, ASCII left-aligned ([`crate::units::b32`]).
 pub fn param_name(name: &str) -> B256 {
-    let mut b = [0u8; 32];
-    b[..name.len()].copy_from_slice(name.as_bytes());
-    B256::from(b)
+    crate::units::b32(name)
 }
 
 /// Parameter names per contract (for verification and the deployments file).
@@ -575,9 +573,7 @@ pub fn emission_rate_for(epoch_length: u64) -> U256 {
     )
 }
 
-fn ct(n: u64) -> U256 {
-    U256::from(n) * U256::from(10u64).pow(U256::from(18))
-}
+use crate::units::ct;
 
 /// Deploys (or verifies an existing deployment of) the whole system on `rpc_url` with `signer`.
 pub async fn deploy(

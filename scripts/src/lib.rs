@@ -8,6 +8,7 @@
 //! * [`errors`]: decoding reverts into custom error names;
 //! * [`governance`]: the role table, the governance handover (`--admin`, `--timelock-delay`), role holders from logs;
 //! * [`progress`]: step-by-step progress of deploy and demo (indicatif spinner, plain lines off a terminal);
+//! * [`units`]: CT and credit amounts, `bytes32` names and role ids (shared with the tests and benches);
 //! * [`setup`]: first-run setup (npm packages, the pinned toolchain's wasm32 target and rust-src).
 pub mod bindings;
 pub mod demo;
@@ -17,6 +18,7 @@ pub mod governance;
 pub mod progress;
 pub mod setup;
 pub mod status;
+pub mod units;
 pub mod wasm;
 
 /// The Nitro dev node's prefunded key (also the devnet's dev key).

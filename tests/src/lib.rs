@@ -43,10 +43,7 @@ use bindings::*;
 /// Gas limit of every test transaction (below Arbitrum's 32M per-transaction cap).
 pub const TX_GAS: u64 = 20_000_000;
 
-/// 1 CT in wei.
-pub const CT: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
-/// 1 USD of credits.
-pub const USD: U256 = U256::from_limbs([1_000_000, 0, 0, 0]);
+pub use compute_market_scripts::units::{role, CT, USD};
 /// The token's hard cap (docs/protocol.md §5).
 pub fn max_supply() -> U256 {
     U256::from(1_000_000_000u64) * CT
@@ -65,17 +62,8 @@ pub fn price_wad() -> U256 {
 /// Epoch length used by the deployment (the default: one day).
 pub const EPOCH_LENGTH: u64 = 86_400;
 
-/// `keccak256(name)`, the role id of `name` (OpenZeppelin).
-pub fn role(name: &str) -> B256 {
-    keccak256(name.as_bytes())
-}
-
 /// The ASCII `bytes32` parameter name (`common::params::name`).
-pub fn param(name: &str) -> B256 {
-    let mut out = [0u8; 32];
-    out[..name.len()].copy_from_slice(name.as_bytes());
-    B256::from(out)
-}
+pub use compute_market_scripts::units::b32 as param;
 
 /// Addresses of a deployed system.
 #[derive(Debug, Clone, Copy)]
