@@ -1,6 +1,6 @@
 //! One regression test per defect of issue 17 (robustness battery of the dev chain).
 
-use std::{process::Stdio, time::Duration};
+use std::time::Duration;
 
 use alloy_primitives::{address, U256};
 use jsonrpsee::{
@@ -9,9 +9,8 @@ use jsonrpsee::{
     ws_client::WsClientBuilder,
 };
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::utils::{post_raw, qty, rpc, rpc_ok, start, start_with};
+use crate::utils::{post_raw, qty, rpc, rpc_ok, spawn_with_state, start, start_with};
 
 fn error_code(resp: &Value) -> i64 {
     resp["error"]["code"]
@@ -62,30 +61,6 @@ async fn state_writes_do_not_grow_with_chain_length() {
     assert_eq!(rpc_ok(&url, "eth_getBalance", json!([to])).await, "0x3");
 }
 
-async fn spawn_binary(state: &std::path::Path) -> (tokio::process::Child, String) {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_devnet"))
-        .args(["--port", "0"])
-        .arg("--state")
-        .arg(state)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.strip_prefix("Listening on ") {
-                return rest.split(' ').next().unwrap().to_string();
-            }
-        }
-        panic!("no listening line");
-    })
-    .await
-    .unwrap();
-    (child, url)
-}
-
 fn signal(child: &tokio::process::Child, sig: &str) {
     let pid = child.id().unwrap().to_string();
     assert!(std::process::Command::new("kill")
@@ -105,7 +80,7 @@ async fn dev_state_survives_kill_9_and_sigterm() {
     let whale = address!("00000000000000000000000000000000000000f2");
     let coinbase = address!("00000000000000000000000000000000000000c0");
     for sig in ["-KILL", "-TERM"] {
-        let (mut child, url) = spawn_binary(&state).await;
+        let (mut child, url) = spawn_with_state(&state).await;
         let offset = rpc_ok(&url, "evm_increaseTime", json!([1_000_000])).await;
         let offset = offset.as_i64().unwrap();
         assert!(offset >= 1_000_000);

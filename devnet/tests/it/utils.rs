@@ -63,3 +63,30 @@ pub async fn rpc_ok(url: &str, method: &str, params: Value) -> Value {
 pub fn qty(v: &Value) -> u64 {
     u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
 }
+
+/// Starts the `devnet` binary on a free port with `--state <state>`; returns the child (killed on
+/// drop) and its URL from the "Listening on" line.
+pub async fn spawn_with_state(state: &std::path::Path) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_devnet"))
+        .args(["--port", "0"])
+        .arg("--state")
+        .arg(state)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.strip_prefix("Listening on ") {
+                return rest.split(' ').next().unwrap().to_string();
+            }
+        }
+        panic!("no listening line");
+    })
+    .await
+    .unwrap();
+    (child, url)
+}
