@@ -32,6 +32,23 @@ use compute_market_scripts::bindings::{
     IBmeController, IComputeToken, IEmissions, IJobEscrow, IProviderRegistry,
 };
 
+alloy::sol! {
+    /// ArbWasm's keepalive (precompile 0x71): resets a program's activation age.
+    #[sol(rpc)]
+    interface IArbWasmKeepalive {
+        function codehashKeepalive(bytes32 codehash) external payable;
+    }
+}
+
+/// ArbWasm's address.
+pub const ARB_WASM: Address = Address::new([
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x71,
+]);
+/// Stylus programs expire 365 days after activation; the simulation keeps them alive with
+/// `ArbWasm.codehashKeepalive` (allowed from 31 days of age) every this many epochs, as an operator
+/// of a real deployment must.
+pub const KEEPALIVE_EVERY: u64 = 200;
+
 /// The production epoch length, seconds (one day).
 pub const DAY: u64 = 86_400;
 /// Epochs of the default run (one year of daily epochs).
@@ -446,7 +463,29 @@ struct Sim<'a> {
 
 impl Sim<'_> {
     async fn send(&mut self, label: &str, tx: TransactionRequest) -> Result<TransactionReceipt> {
-        let rc = self.env.send(label, tx.with_gas_limit(GAS)).await?;
+        let tx = tx.with_gas_limit(GAS);
+        let pending = self
+            .env
+            .provider
+            .send_transaction(tx.clone())
+            .await
+            .map_err(|e| eyre!("{label}: {e}"))?;
+        let hash = *pending.tx_hash();
+        let rc = crate::env::wait_receipt(&self.env.provider, hash)
+            .await
+            .wrap_err_with(|| label.to_string())?;
+        if !rc.status() {
+            // Replay on the block before for the revert reason.
+            let at = rc.block_number.unwrap_or(1).saturating_sub(1);
+            let why = match self.env.provider.call(tx).block(at.into()).await {
+                Ok(_) => "replays fine on the block before".to_string(),
+                Err(e) => e.to_string(),
+            };
+            bail!(
+                "{label}: transaction {hash} reverted (gas used {} of {GAS}): {why}",
+                rc.gas_used
+            );
+        }
         self.tally.txs += 1;
         self.tally.gas += rc.gas_used;
         self.total_txs += 1;
@@ -615,17 +654,45 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// `ArbWasm.codehashKeepalive` for every program of the deployment (the data fee is paid from
+    /// the value sent; the rest is refunded).
+    async fn keepalive(&mut self) -> Result<()> {
+        let d = &self.env.d;
+        let wasm = IArbWasmKeepalive::new(ARB_WASM, &self.env.provider);
+        for program in [
+            d.price_feed,
+            d.token,
+            d.emissions,
+            d.controller,
+            d.registry,
+            d.escrow,
+            d.market,
+        ] {
+            let code = self.env.provider.get_code_at(program).await?;
+            let tx = wasm
+                .codehashKeepalive(keccak256(&code))
+                .value(CT)
+                .from(self.env.acc.admin)
+                .into_transaction_request();
+            self.send("ArbWasm.codehashKeepalive", tx).await?;
+        }
+        Ok(())
+    }
+
     /// Each buyer buys credits up to `target_usd` / buyers at `price` (USD per CT).
     async fn top_up(
         &mut self,
         buyers: &[Address],
         providers: &[Address],
         target_usd: f64,
+        jobs: u32,
         price: f64,
         spread: f64,
     ) -> Result<()> {
         let ctl = self.env.controller();
-        let share = target_usd / buyers.len() as f64;
+        // Jobs go to buyers in turn: the first buyers may carry one job more than the others.
+        let per_buyer = jobs.div_ceil(buyers.len() as u32).max(1);
+        let share = target_usd * f64::from(per_buyer) / f64::from(jobs.max(1));
         for &b in buyers {
             let free = usd_f(ctl.creditBalanceOf(b).call().await?);
             if free < share {
@@ -843,6 +910,9 @@ pub async fn run(
             sim.send("finalizeEpochs", tx).await?;
             unclaimed.push(e - 1);
         }
+        if e > 0 && (e * len) % (KEEPALIVE_EVERY * DAY) < len {
+            sim.keepalive().await?;
+        }
         if !unclaimed.is_empty() && (last || e % sc.claim_every == 0 || unclaimed.len() >= 32) {
             sim.claim_rewards(&providers, &mut unclaimed).await?;
         }
@@ -862,12 +932,12 @@ pub async fn run(
         // Buyers cover this epoch's jobs if their credits fall short (the first epoch, a demand jump).
         let demand = sc.demand.at(e);
         cumulative += demand;
-        sim.top_up(&buyers, &providers, demand * 1.01, price, spread)
+        let gpu_hours = demand / sc.usd_per_gpu_hour;
+        let (n, gpus, secs) = sc.jobs(gpu_hours, len);
+        sim.top_up(&buyers, &providers, demand * 1.01, n, price, spread)
             .await?;
 
         // Jobs.
-        let gpu_hours = demand / sc.usd_per_gpu_hour;
-        let (n, gpus, secs) = sc.jobs(gpu_hours, len);
         let (mut timeouts, mut disputes) = (0u32, 0u32);
         for j in 0..n {
             let buyer = buyers[j as usize % buyers.len()];
@@ -958,8 +1028,10 @@ pub async fn run(
         // At the end of the epoch buyers top up to `prepay_epochs` of the next epoch's demand, at
         // today's price: credits held ahead, spent at tomorrow's.
         if sc.prepay_epochs > 0.0 {
-            let ahead = sc.prepay_epochs * sc.demand.at(e + 1) * 1.01;
-            sim.top_up(&buyers, &providers, ahead, price, spread)
+            let next = sc.demand.at(e + 1);
+            let jobs = sc.jobs(next / sc.usd_per_gpu_hour, len).0;
+            let ahead = sc.prepay_epochs * next * 1.01;
+            sim.top_up(&buyers, &providers, ahead, jobs, price, spread)
                 .await?;
         }
 
@@ -1064,16 +1136,29 @@ pub async fn run(
     })
 }
 
+/// Every log of `address` with topic0 `sig` since block 0 (queried in windows of 10,000 blocks, the
+/// dev chain's `eth_getLogs` limit).
 async fn events_raw(env: &Env, address: Address, sig: B256) -> Result<Vec<alloy::rpc::types::Log>> {
-    Ok(env
-        .provider
-        .get_logs(
-            &Filter::new()
-                .address(address)
-                .event_signature(sig)
-                .from_block(0),
-        )
-        .await?)
+    const WINDOW: u64 = 10_000;
+    let head = env.provider.get_block_number().await?;
+    let mut out = Vec::new();
+    let mut from = 0u64;
+    while from <= head {
+        let to = (from + WINDOW - 1).min(head);
+        out.extend(
+            env.provider
+                .get_logs(
+                    &Filter::new()
+                        .address(address)
+                        .event_signature(sig)
+                        .from_block(from)
+                        .to_block(to),
+                )
+                .await?,
+        );
+        from = to + 1;
+    }
+    Ok(out)
 }
 
 async fn events<E: SolEvent>(env: &Env, address: Address) -> Result<Vec<E>> {
@@ -1529,10 +1614,12 @@ pub async fn main(args: &[String], machine: &str) -> Result<()> {
     let total_txs: u64 = runs.iter().map(|r| r.txs).sum();
     let run_secs: f64 = runs.iter().map(|r| r.seconds).sum();
     println!("## Demand scenarios (issue 19)\n");
-    println!(
-        "Command: `cargo run --release -p compute-market-bench -- scenarios {}`  ",
-        args.join(" ")
-    );
+    let mut cmd = String::from("cargo run --release -p compute-market-bench -- scenarios");
+    for a in args {
+        cmd.push(' ');
+        cmd.push_str(a);
+    }
+    println!("Command: `{cmd}`  ");
     println!("Machine: {machine}\n");
     println!("{}", table(&runs));
     println!(
