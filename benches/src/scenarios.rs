@@ -69,7 +69,7 @@ const BUYERS: u64 = 2;
 /// A quantity that moves geometrically per epoch, with an optional shock.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Path_ {
+pub struct Series {
     /// Value at epoch 0 (USD: demand per epoch, or the price of one CT).
     pub start_usd: f64,
     /// Relative change per epoch (0.01 = +1% an epoch; `drift` is accepted as a synonym).
@@ -86,7 +86,7 @@ pub struct Path_ {
     pub shock_epochs: Option<u64>,
 }
 
-impl Path_ {
+impl Series {
     /// The value at `epoch` (USD).
     pub fn at(&self, epoch: u64) -> f64 {
         let mut v = self.start_usd * (1.0 + self.growth).powf(epoch as f64);
@@ -147,9 +147,9 @@ pub struct Scenario {
     #[serde(default = "default_claim_every")]
     pub claim_every: u64,
     /// Demand in USD of GPU-hours per epoch.
-    pub demand: Path_,
+    pub demand: Series,
     /// CT/USD price fed to the ManualPriceFeed at the start of each epoch.
-    pub price: Path_,
+    pub price: Series,
     /// The providers.
     pub providers: Providers,
     /// Failed and disputed jobs.
