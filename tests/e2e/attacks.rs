@@ -580,3 +580,43 @@ async fn a_fraud_ruling_cannot_be_made_impossible() {
     );
     assert!(!r.isEligible(cheat).call().await.unwrap(), "jailed");
 }
+
+/// L-2: an L2 sequencer-uptime round with `startedAt == 0` (Chainlink's feeds answer so for a round
+/// that is not initialised) was read as "up since 1970", which passed the grace-period check. Now
+/// the controller refuses it with `BmeSequencerRoundInvalid()`. Played with the ManualPriceFeed as the
+/// sequencer feed: answer 0 (up), `startedAt` 0.
+#[tokio::test]
+async fn a_sequencer_round_without_a_start_is_refused() {
+    let env = Env::get().await;
+    let (c, f, admin) = (env.controller(), env.feed(), env.acc.admin);
+    send(c.setSequencerFeed(env.addrs.price_feed).from(admin))
+        .await
+        .unwrap();
+    let now = env.now().await.unwrap();
+    send(
+        f.updateRoundData(alloy::primitives::I256::ZERO, U256::ZERO, U256::from(now))
+            .from(admin),
+    )
+    .await
+    .unwrap();
+    assert_revert(
+        c.price().call().await,
+        IBmeController::BmeSequencerRoundInvalid {},
+    );
+    // The same "up" answer with a start over the grace hour ago passes the sequencer check: the price
+    // check that follows then reads the same feed's answer, 0, and refuses it as a price.
+    send(
+        f.updateRoundData(
+            alloy::primitives::I256::ZERO,
+            U256::from(now - 3_601),
+            U256::from(now),
+        )
+        .from(admin),
+    )
+    .await
+    .unwrap();
+    assert_revert(
+        c.price().call().await,
+        IBmeController::BmeInvalidPrice(alloy::primitives::I256::ZERO),
+    );
+}
