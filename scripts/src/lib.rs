@@ -2,6 +2,8 @@
 //!
 //! * [`bindings`]: typed contract bindings (alloy `sol!` from `abi/*.json`);
 //! * [`wasm`]: building the deployable wasm (`scripts/build-wasm.sh`);
+//! * [`chain`]: a connected signer: sending with a gas margin, decoded reverts, one program's deployment;
+//! * [`verify`]: reading a deployment back and checking roles, wiring and parameters;
 //! * [`deploy`]: deploy or verify the whole system, `deployments/<chainId>.json`;
 //! * [`status`]: read a deployment back from the chain;
 //! * [`demo`]: the end-to-end marketplace demo on the embedded devnet;
@@ -11,6 +13,7 @@
 //! * [`units`]: CT and credit amounts, `bytes32` names and role ids (shared with the tests and benches);
 //! * [`setup`]: first-run setup (npm packages, the pinned toolchain's wasm32 target and rust-src).
 pub mod bindings;
+pub mod chain;
 pub mod demo;
 pub mod deploy;
 pub mod errors;
@@ -19,6 +22,7 @@ pub mod progress;
 pub mod setup;
 pub mod status;
 pub mod units;
+pub mod verify;
 pub mod wasm;
 
 /// The Nitro dev node's prefunded key (also the devnet's dev key).
