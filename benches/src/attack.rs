@@ -29,6 +29,7 @@ use eyre::{eyre, Result};
 
 use crate::env::{b32, bench_key, Env, CT, USD};
 use compute_market_scripts::bindings::{IBmeController, IEmissions, IJobEscrow};
+use compute_market_scripts::chain::first_event;
 
 /// One day (the production epoch length).
 pub const DAY: u64 = 86_400;
@@ -240,13 +241,7 @@ impl Bench<'_> {
                     .into_transaction_request(),
             )
             .await?;
-        let id = rc
-            .inner
-            .logs()
-            .iter()
-            .find_map(|l| IJobEscrow::JobCreated::decode_log_data(l.data()).ok())
-            .map(|e| e.jobId)
-            .ok_or_else(|| eyre!("no JobCreated"))?;
+        let id = first_event::<IJobEscrow::JobCreated>(&rc)?.jobId;
         self.send(
             "acceptJob",
             e.acceptJob(id).from(prov).into_transaction_request(),
@@ -422,13 +417,7 @@ pub async fn run(env: &Env) -> Result<AttackReport> {
         )
         .await?;
         let rc = b.job(sreq, sprov, v).await?;
-        let paid = rc
-            .inner
-            .logs()
-            .iter()
-            .find_map(|l| IBmeController::Settled::decode_log_data(l.data()).ok())
-            .map(|e| e.tokensPaid)
-            .ok_or_else(|| eyre!("no Settled"))?;
+        let paid = first_event::<IBmeController::Settled>(&rc)?.tokensPaid;
         let left = b.balance(sreq).await? + b.balance(sprov).await?;
         let wash_cost = before + paid - left;
 
@@ -474,13 +463,7 @@ pub async fn run(env: &Env) -> Result<AttackReport> {
     b.set_price(FALLEN_PRICE_8).await?;
     let stats_before = ctl.supplyStats().call().await?;
     let rc = b.job(preq, pprov, credits_usd).await?;
-    let paid = rc
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| IBmeController::Settled::decode_log_data(l.data()).ok())
-        .map(|e| e.tokensPaid)
-        .ok_or_else(|| eyre!("no Settled"))?;
+    let paid = first_event::<IBmeController::Settled>(&rc)?.tokensPaid;
     let stats_after = ctl.supplyStats().call().await?;
     let owed = stats_after.owed - stats_before.owed;
     let from_reserve = stats_after.mintedFromReserve - stats_before.mintedFromReserve;

@@ -290,3 +290,15 @@ impl Chain {
         Ok(!code.is_empty() && keccak256(&code) == rec.code_hash)
     }
 }
+
+/// The first `E` event logged in `rc` (by any contract), decoded.
+///
+/// # Errors
+/// When `rc` holds no `E` log.
+pub fn first_event<E: SolEvent>(rc: &TransactionReceipt) -> eyre::Result<E> {
+    rc.inner
+        .logs()
+        .iter()
+        .find_map(|l| E::decode_log_data(l.data()).ok())
+        .ok_or_else(|| eyre!("no {} event in {}", E::SIGNATURE, rc.transaction_hash))
+}

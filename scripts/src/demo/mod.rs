@@ -8,7 +8,6 @@ use alloy::primitives::{keccak256, Address, B256, I256, U256};
 use alloy::providers::Provider;
 use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
-use alloy::sol_types::SolEvent;
 use eyre::{bail, ensure, eyre, WrapErr};
 
 mod reconcile;
@@ -17,6 +16,7 @@ mod report;
 use reconcile::{reconcile, Reconciled};
 pub use report::*;
 
+use crate::chain::first_event;
 use crate::units::{b32, ct};
 
 use crate::bindings::*;
@@ -132,13 +132,7 @@ impl Demo {
         let r = self
             .tx(&format!("createJob ({scenario})"), buyer, req)
             .await?;
-        let id = r
-            .inner
-            .logs()
-            .iter()
-            .find_map(|l| IJobEscrow::JobCreated::decode_log_data(l.data()).ok())
-            .map(|e| e.jobId)
-            .ok_or_else(|| eyre!("no JobCreated event"))?;
+        let id = first_event::<IJobEscrow::JobCreated>(&r)?.jobId;
         self.jobs.push((id, scenario.to_string(), buyer, provider));
         Ok(id)
     }
@@ -248,13 +242,7 @@ impl Demo {
         let r = self
             .tx(&format!("createAuction ({scenario})"), buyer, req)
             .await?;
-        let id = r
-            .inner
-            .logs()
-            .iter()
-            .find_map(|l| IJobMarket::AuctionCreated::decode_log_data(l.data()).ok())
-            .map(|e| e.jobId)
-            .ok_or_else(|| eyre!("no AuctionCreated event"))?;
+        let id = first_event::<IJobMarket::AuctionCreated>(&r)?.jobId;
         self.jobs
             .push((id, scenario.to_string(), buyer, Address::ZERO));
         Ok(id)
