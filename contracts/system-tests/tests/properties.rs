@@ -24,7 +24,7 @@
 
 use std::collections::BTreeMap;
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, U256};
 use proptest::prelude::*;
 use system::*;
 
@@ -356,8 +356,6 @@ fn epoch(p: &Params, honest_usd: u64, wash_usd: u64, stake_k: u64, sybil_stake: 
         s.approve(req, id).unwrap();
     };
     run(&mut s, honest_req, honest_prov, honest_usd);
-    let before = s.balance(sybil_req) + s.balance(sybil_prov);
-    let _ = before;
     run(&mut s, sybil_req, sybil_prov, wash_usd);
     s.warp(T0 + 4 * DAY);
     s.refresh_price();
@@ -397,8 +395,11 @@ proptest! {
     }
 }
 
+/// One point checked by number: at the defaults, a 1,000-USD wash beside 100 USD of honest work
+/// loses at least its spread, `V·s / (P(1 − s))` = 1.671 CT at 1.50 USD (docs/economics.md §2), and
+/// at most spread plus fee (the fee may come back as work reward, never more): 18.4 CT.
 #[test]
-fn wash_and_stake_helpers_are_deterministic() {
+fn a_wash_at_the_defaults_loses_between_its_spread_and_its_spread_plus_fee() {
     let p = Params {
         spread_bps: 25,
         fee_bps: 250,
@@ -407,9 +408,10 @@ fn wash_and_stake_helpers_are_deterministic() {
         treasury_bps: 1_000,
         rate_wad: 474_645_000_000_000,
     };
-    assert_eq!(
-        epoch(&p, 100, 0, 10, ct(10_000)),
-        epoch(&p, 100, 0, 10, ct(10_000))
-    );
-    let _ = B256::ZERO;
+    let stake = ct(10_000 + 1_000 * 4 / 3 + 1);
+    let with = epoch(&p, 100, 1_000, 10, stake);
+    let without = epoch(&p, 100, 0, 10, stake);
+    let loss = without + wash_tokens(1_000, p.spread_bps) - with;
+    assert!(loss >= ct(1_671) / U256::from(1_000), "loss {loss}");
+    assert!(loss <= ct(18_400) / U256::from(1_000), "loss {loss}");
 }
