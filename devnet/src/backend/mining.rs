@@ -150,7 +150,11 @@ impl Backend {
     }
 
     /// Mines one block (at most `max_txs` transactions) without flushing.
-    pub(super) fn mine_locked(&self, inner: &mut Inner, max_txs: Option<usize>) -> NodeResult<Mined> {
+    pub(super) fn mine_locked(
+        &self,
+        inner: &mut Inner,
+        max_txs: Option<usize>,
+    ) -> NodeResult<Mined> {
         let next = self.next_block(inner);
         let Inner {
             chain, pool, dev, ..
