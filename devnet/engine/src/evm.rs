@@ -34,6 +34,7 @@ use crate::chain::{ArbosVersion, STYLUS_DEPLOYER};
 use crate::deployer::DeployerFrame;
 use crate::frame::{RecentPrograms, Step, TxState};
 use crate::precompiles::{ArbPrecompiles, Ctx};
+use crate::profile::{EvmProfile, FrameKind, GasProfile, OpGas, Profiler, StylusProfile};
 use crate::shared::Shared;
 
 mod wasm_frame;
@@ -73,6 +74,8 @@ pub(crate) struct StylusEvm<DB: Database, INSP = ()> {
     /// Logs emitted by WASM frames in the last run segment, kept only when inspecting.
     collect_logs: bool,
     wasm_logs: Vec<Log>,
+    /// The gas accounting, only in `Engine::transact_profiled`.
+    profile: Option<Box<Profiler>>,
 }
 
 fn build<D: Database, I>(
@@ -102,6 +105,7 @@ fn build<D: Database, I>(
         tx: TxState::default(),
         collect_logs: false,
         wasm_logs: Vec::new(),
+        profile: None,
     }
 }
 
@@ -121,6 +125,42 @@ pub(crate) fn transact<D: Database>(
     *recent = std::mem::take(&mut evm.tx.recent);
     let state = evm.inner.ctx.journal_mut().finalize();
     Ok(ResultAndState::new(res?, state))
+}
+
+/// Runs one transaction with the gas accounting on (see `Engine::transact_profiled`).
+pub(crate) fn transact_profiled<D: Database>(
+    shared: &Arc<Shared>,
+    db: &mut D,
+    cfg: &CfgEnv,
+    block: &BlockEnv,
+    tx: TxEnv,
+) -> Result<(ResultAndState, GasProfile), EVMError<D::Error>> {
+    // EIP-2028 calldata: 4 gas per zero byte, 16 per non-zero byte.
+    let zeros = tx.data.iter().filter(|b| **b == 0).count() as u64;
+    let calldata = zeros * 4 + (tx.data.len() as u64 - zeros) * 16;
+    let mut evm = build(shared, db, cfg, block, tx, ());
+    evm.profile = Some(Box::default());
+    let res =
+        MainnetHandler::<_, EVMError<D::Error>, EthFrame<EthInterpreter>>::default().run(&mut evm);
+    let state = evm.inner.ctx.journal_mut().finalize();
+    let res = res?;
+    let frames = evm.profile.take().map(|p| p.frames).unwrap_or_default();
+    let g = res.gas();
+    let execution_gas = frames.first().map_or(0, |f| f.gas_used);
+    let intrinsic = g.total_gas_spent().saturating_sub(execution_gas);
+    let refund = g.final_refunded();
+    let gas_used = g.tx_gas_used();
+    let profile = GasProfile {
+        intrinsic_base: 21_000,
+        intrinsic_calldata: calldata,
+        intrinsic_other: intrinsic.saturating_sub(21_000 + calldata),
+        execution_gas,
+        refund,
+        floor_topup: gas_used.saturating_sub(g.total_gas_spent().saturating_sub(refund)),
+        gas_used,
+        frames,
+    };
+    Ok((ResultAndState::new(res, state), profile))
 }
 
 /// Runs one transaction with an inspector (see `Engine::inspect`).
@@ -293,12 +333,28 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
             }
             _ => Hint::Evm,
         };
+        let prof_at = self.profile.is_some().then(|| {
+            let depth = frame_input.depth;
+            match &frame_input.frame_input {
+                FrameInput::Call(i) => (depth, i.bytecode_address, i.gas_limit),
+                FrameInput::Create(i) => (depth, Address::ZERO, i.gas_limit()),
+                FrameInput::Empty => (depth, Address::ZERO, 0),
+            }
+        });
         self.inner.precompiles.open_pages = self.tx.open;
         match self.inner.frame_init(frame_input)? {
-            ItemOrResult::Result(r) => return Ok(ItemOrResult::Result(r)),
+            ItemOrResult::Result(r) => {
+                if let (Some(p), Some((depth, addr, limit))) = (&mut self.profile, prof_at) {
+                    let idx = p.enter(FrameKind::Immediate, depth, addr, limit, false);
+                    let halt = r.instruction_result().is_halt();
+                    p.finish(idx, r.gas().remaining(), halt);
+                }
+                return Ok(ItemOrResult::Result(r));
+            }
             ItemOrResult::Item(_) => {}
         }
         let idx = self.inner.frame_stack.index().unwrap_or(0);
+        let profiling = self.profile.is_some();
         let kind = match hint {
             Hint::Evm => Kind::Evm,
             Hint::Deployer { args } => Kind::Deployer(Box::new(DeployerFrame::new(args))),
@@ -310,12 +366,26 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
                     hash
                 };
                 match WasmFrame::new(&self.shared, &mut self.inner.ctx, frame, &code, hash, args) {
-                    Ok(w) => Kind::Wasm(Box::new(w)),
+                    Ok(mut w) => {
+                        if profiling {
+                            w.enable_profile();
+                        }
+                        Kind::Wasm(Box::new(w))
+                    }
                     Err(Err(e)) => return Err(e),
                     Err(Ok(halt)) => Kind::Fail(halt),
                 }
             }
         };
+        if let (Some(p), Some((depth, addr, _))) = (&mut self.profile, prof_at) {
+            let fk = match &kind {
+                Kind::Evm => FrameKind::Evm,
+                Kind::Wasm(_) | Kind::Fail(_) => FrameKind::Stylus,
+                Kind::Deployer(_) => FrameKind::Deployer,
+            };
+            let limit = self.inner.frame_stack.get().interpreter.gas.limit();
+            p.enter(fk, depth, addr, limit, true);
+        }
         if let Some(a) = counted {
             *self.tx.reentrancy.entry(a).or_default() += 1;
         }
@@ -338,9 +408,16 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
         };
         let frame = self.inner.frame_stack.get();
         let ctx = &mut self.inner.ctx;
-        let (kind, res) = match kind {
+        let (mut kind, res) = match kind {
             Kind::Evm => {
-                let r = run_evm_frame(frame, ctx, &mut self.inner.instruction, self.shared.arbos);
+                let prof = self.profile.as_mut().and_then(|p| p.current_evm());
+                let r = run_evm_frame(
+                    frame,
+                    ctx,
+                    &mut self.inner.instruction,
+                    self.shared.arbos,
+                    prof,
+                );
                 (Kind::Evm, r)
             }
             Kind::Fail(halt) => {
@@ -374,6 +451,18 @@ impl<DB: Database, INSP> EvmTr for StylusEvm<DB, INSP> {
                 )
             }
         };
+        if let (Some(p), Ok(ItemOrResult::Result(r))) = (&mut self.profile, &res) {
+            let stylus = match &mut kind {
+                Kind::Wasm(w) => w.take_profile(),
+                Kind::Fail(_) => Some(StylusProfile::new(B256::ZERO)),
+                _ => None,
+            };
+            p.pop(
+                r.gas().remaining(),
+                r.instruction_result().is_halt(),
+                stylus,
+            );
+        }
         if let Some(s) = self.side.get_mut(idx) {
             s.kind = kind;
         }
@@ -452,18 +541,34 @@ fn finish_step<DB: Database>(
     }
 }
 
-/// Runs an EVM frame like revm does, with the EIP-3541 exemption for Stylus code.
+/// Runs an EVM frame like revm does, with the EIP-3541 exemption for Stylus code; with `prof`
+/// (profiling), through an inspector that measures the grouped opcodes.
 fn run_evm_frame<DB: Database>(
     frame: &mut EthFrame<EthInterpreter>,
     ctx: &mut Ctx<DB>,
     instructions: &mut EthInstructions<EthInterpreter, Ctx<DB>>,
     arbos: ArbosVersion,
+    prof: Option<&mut EvmProfile>,
 ) -> Result<FrameInitOrResult<EthFrame<EthInterpreter>>, DbErr<DB>> {
-    let action = frame.interpreter.run_plain(
-        instructions.instruction_table(),
-        instructions.gas_table(),
-        ctx,
-    );
+    let action = match prof {
+        None => frame.interpreter.run_plain(
+            instructions.instruction_table(),
+            instructions.gas_table(),
+            ctx,
+        ),
+        Some(prof) => revm::inspector::inspect_instructions(
+            ctx,
+            &mut frame.interpreter,
+            OpGas {
+                prof,
+                op: 0,
+                gas: 0,
+                refund: 0,
+            },
+            instructions.instruction_table(),
+            instructions.gas_table(),
+        ),
+    };
     finish_evm_action(frame, ctx, action, arbos)
 }
 

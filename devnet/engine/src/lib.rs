@@ -14,6 +14,8 @@
 //!   node that mines several transactions into one block.
 //! * [`Engine::inspect`] is the same with a revm `Inspector` (EVM steps; call/create/log events of
 //!   Stylus frames).
+//! * [`Engine::transact_profiled`] is the same with a [`GasProfile`]: where the gas went, per frame
+//!   (program entry, WASM ink, each hostio, storage, logs; EVM opcode groups) and summed.
 //! * [`Engine::genesis_alloc`] lists the predeploys ([`GenesisAccount`]).
 //! * [`check_program`] runs activation's acceptance rules on a WASM module without a chain.
 //!
@@ -65,6 +67,7 @@ mod frame;
 mod hostio;
 mod instrument;
 mod precompiles;
+mod profile;
 mod shared;
 
 use std::sync::Arc;
@@ -83,6 +86,10 @@ pub use hostio::{DebugImport, Hostio, HostioId, DEBUG_IMPORTS, HOSTIOS};
 pub use instrument::{
     DEPTH_ENTRY_OPS, DEPTH_RETURN_OPS, DYNAMIC_OPS, HEAP_OPS, INK_HEADER, MAX_FRAME_CONTENTION,
     MAX_FRAME_SIZE, MEMORY_BYTE_INK, METER_HEADER_OPS,
+};
+pub use profile::{
+    EvmProfile, FrameKind, FrameProfile, GasProfile, HostioStat, OpStat, ProfileTotals,
+    StorageStat, StylusProfile, HOSTIO_COUNT,
 };
 pub use stylus_format::{
     compress, decompress, deploy_initcode, is_stylus, CodeFormatError, MAX_CODE_SIZE,
@@ -179,6 +186,26 @@ impl Engine {
         recent: &mut RecentPrograms,
     ) -> Result<ResultAndState, EVMError<DB::Error>> {
         evm::transact(&self.shared, db, cfg, block, tx, recent)
+    }
+
+    /// [`Engine::transact`] with the gas accounting on: the same execution and the same result
+    /// (profiling changes no gas), plus a [`GasProfile`] of where the receipt's `gasUsed` went —
+    /// intrinsic and calldata gas, refund, and every frame's own work: for Stylus programs the
+    /// entry (init and memory pages), the ink of WASM instructions, each hostio's count, ink and
+    /// EVM-rule gas, storage traffic and the output charge; for EVM code the SLOAD, SSTORE, LOG and
+    /// KECCAK256 gas and the rest. Units and the source of each cost rule are documented on the
+    /// [`GasProfile`] fields. The recent-program cache starts empty, as in [`Engine::transact`].
+    ///
+    /// # Errors
+    /// As [`Engine::transact`].
+    pub fn transact_profiled<DB: revm::Database>(
+        &self,
+        db: &mut DB,
+        cfg: &CfgEnv,
+        block: &BlockEnv,
+        tx: TxEnv,
+    ) -> Result<(ResultAndState, GasProfile), EVMError<DB::Error>> {
+        evm::transact_profiled(&self.shared, db, cfg, block, tx)
     }
 
     /// Like [`Engine::transact`], with a revm [`revm::Inspector`] (tracers, access-list builders,

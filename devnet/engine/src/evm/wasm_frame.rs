@@ -30,6 +30,7 @@ use crate::frame::{Step, TxState};
 use crate::hostio::{DebugImport, HostCall, HostReq, HostioId, DEBUG_IMPORTS};
 use crate::instrument::{STYLUS_INK_LEFT, STYLUS_INK_STATUS, STYLUS_STACK_LEFT};
 use crate::precompiles::{read_program, Ctx};
+use crate::profile::StylusProfile;
 use crate::shared::{HostData, Shared};
 
 fn u256_at(b: &[u8]) -> U256 {
@@ -119,6 +120,19 @@ pub(crate) struct WasmFrame {
     last_code: Option<(Address, Bytes)>,
     /// Set when paying for a finished child frame exhausted the ink.
     starved: bool,
+    /// The gas accounting, only while profiling (`Engine::transact_profiled`).
+    prof: Option<Box<WasmProf>>,
+}
+
+/// A program frame's gas accounting while profiling, and where it stands.
+struct WasmProf {
+    data: StylusProfile,
+    /// Ink when the program last (re)started running WASM.
+    mark: u64,
+    /// The hostio waiting for a child frame, and the ink before it was served.
+    pending: Option<(HostioId, u64)>,
+    /// Gas used by the child frame just delivered.
+    child_used: u64,
 }
 
 impl WasmFrame {
@@ -202,7 +216,62 @@ impl WasmFrame {
             open_at_entry: 0,
             last_code: None,
             starved: false,
+            prof: None,
         })
+    }
+
+    /// Turns on the gas accounting for this invocation ([`crate::Engine::transact_profiled`]).
+    pub(super) fn enable_profile(&mut self) {
+        self.prof = Some(Box::new(WasmProf {
+            data: StylusProfile::new(self.codehash),
+            mark: 0,
+            pending: None,
+            child_used: 0,
+        }));
+    }
+
+    /// The gas accounting, once the program ended (`None` when profiling is off).
+    pub(super) fn take_profile(&mut self) -> Option<StylusProfile> {
+        self.prof.take().map(|p| p.data)
+    }
+
+    /// Runs `f` on the profile when profiling (nothing otherwise).
+    #[inline]
+    fn note(&mut self, f: impl FnOnce(&mut StylusProfile)) {
+        if let Some(p) = &mut self.prof {
+            f(&mut p.data);
+        }
+    }
+
+    /// Profiling: WASM instructions ran from the mark to now.
+    #[inline]
+    fn note_wasm(&mut self) {
+        if self.prof.is_some() {
+            let ink = self.ink();
+            if let Some(p) = &mut self.prof {
+                p.data.wasm_ink += p.mark.saturating_sub(ink);
+            }
+        }
+    }
+
+    /// Profiling: hostio `id` was served, starting with `before` ink; WASM resumes from here.
+    #[inline]
+    fn note_hostio(&mut self, id: HostioId, before: u64) {
+        if self.prof.is_some() {
+            let ink = self.ink();
+            if let Some(p) = &mut self.prof {
+                let s = p.data.stat(id);
+                s.count += 1;
+                s.ink += before.saturating_sub(ink);
+                p.mark = ink;
+            }
+        }
+    }
+
+    /// Profiling: the EVM-rule part (gas) of the hostio being served.
+    #[inline]
+    fn note_evm(&mut self, id: HostioId, gas: u64) {
+        self.note(|p| p.stat(id).evm_gas += gas);
     }
 
     /// Ink left (the `stylus_ink_left` global, an i64 read as u64).
@@ -331,9 +400,17 @@ impl WasmFrame {
             let mem = activation::memory_gas(footprint, tx.open, tx.ever);
             let recent_hit = shared.arbos.recent_program_cache() && tx.recent.insert(self.codehash);
             let cached = self.info.cached || recent_hit;
+            let init = if cached { 0 } else { self.info.init_gas() };
             let cost = mem
                 .saturating_add(self.info.cached_gas())
-                .saturating_add(if cached { 0 } else { self.info.init_gas() });
+                .saturating_add(init);
+            let cached_gas = self.info.cached_gas();
+            self.note(|p| {
+                p.cached = cached;
+                p.entry_memory_gas = mem;
+                p.entry_cached_init_gas = cached_gas;
+                p.entry_init_gas = init;
+            });
             if !gas.record_regular_cost(cost) {
                 return Ok(Step::Done(self.out_of_gas(gas)));
             }
@@ -351,6 +428,21 @@ impl WasmFrame {
             return Ok(Step::Done(self.out_of_gas(gas)));
         }
         self.gas_to_ink(gas);
+        if self.prof.is_some() {
+            let ink = self.ink();
+            if let Some(p) = &mut self.prof {
+                // A hostio that started a child frame ends here: its own cost is the ink spent
+                // since it was called, less the child's gas.
+                if let Some((id, before)) = p.pending.take() {
+                    let s = p.data.stat(id);
+                    s.count += 1;
+                    s.ink += before
+                        .saturating_sub(ink)
+                        .saturating_sub(p.child_used.saturating_mul(INK_PRICE));
+                }
+                p.mark = ink;
+            }
+        }
         let mut outputs = [Val::I32(0)];
         let mut call = if !self.started {
             self.started = true;
@@ -369,6 +461,7 @@ impl WasmFrame {
         loop {
             match call {
                 Ok(ResumableCall::Finished) => {
+                    self.note_wasm();
                     let status = match outputs[0] {
                         Val::I32(s) => s,
                         _ => 1,
@@ -377,10 +470,26 @@ impl WasmFrame {
                 }
                 Ok(ResumableCall::HostTrap(trap)) => {
                     let req = trap.host_error().downcast_ref::<HostReq>().cloned();
+                    self.note_wasm();
                     let Some(req) = req else {
                         return Ok(Step::Done(self.failure(gas)));
                     };
-                    match self.hostio(ctx, gas, tx, shared, &req) {
+                    let before = self.ink();
+                    let served = self.hostio(ctx, gas, tx, shared, &req);
+                    let vm = match req.call {
+                        HostCall::Vm(id) => Some(id),
+                        HostCall::Debug(_) => None,
+                    };
+                    match (&served, vm) {
+                        (Ok(HostOut::Sub(_)), Some(id)) => {
+                            if let Some(p) = &mut self.prof {
+                                p.pending = Some((id, before));
+                            }
+                        }
+                        (_, Some(id)) => self.note_hostio(id, before),
+                        (_, None) => {}
+                    }
+                    match served {
                         Ok(HostOut::Resume(vals)) => {
                             call = trap.resume(&mut self.store, &vals, &mut outputs);
                         }
@@ -396,6 +505,7 @@ impl WasmFrame {
                 }
                 Ok(ResumableCall::OutOfFuel(_)) => return Ok(Step::Done(self.out_of_gas(gas))),
                 Err(e) => {
+                    self.note_wasm();
                     // `NativeInstance::run_main`: the depth budget first, then ink, then failure.
                     let stack_trap =
                         matches!(e.as_trap_code(), Some(wasmi::TrapCode::StackOverflow));
@@ -428,12 +538,14 @@ impl WasmFrame {
 
     /// Failure (trap, bad pointer, write protection…): empty revert, unused gas returned.
     fn failure(&mut self, gas: &mut Gas) -> InterpreterResult {
+        self.note_rounding();
         self.ink_to_gas(gas);
         InterpreterResult::new(InstructionResult::Revert, Bytes::new(), *gas)
     }
 
     /// Normal end with `status` (0 = success): the output is the last `write_result`.
     fn finish(&mut self, gas: &mut Gas, status: i32) -> InterpreterResult {
+        self.note_rounding();
         self.ink_to_gas(gas);
         let out = self.output.clone();
         if !out.is_empty() {
@@ -448,6 +560,7 @@ impl WasmFrame {
             let rem = gas.remaining();
             if rem > max_left {
                 let _ = gas.record_regular_cost(rem - max_left);
+                self.note(|p| p.output_gas += rem - max_left);
             }
         }
         let result = if status == 0 {
@@ -458,6 +571,14 @@ impl WasmFrame {
         InterpreterResult::new(result, out, *gas)
     }
 
+    /// Profiling: the ink below one gas that the end of the program drops.
+    fn note_rounding(&mut self) {
+        if self.prof.is_some() {
+            let frac = self.ink() % INK_PRICE;
+            self.note(|p| p.rounding_ink += frac);
+        }
+    }
+
     /// Receives a child frame's result and stages the hostio's return value (or, if paying for
     /// the child exhausted the ink, makes the next step end out of gas).
     pub(super) fn deliver(&mut self, gas: &mut Gas, result: FrameResult) {
@@ -466,6 +587,9 @@ impl WasmFrame {
                 let ins = *outcome.instruction_result();
                 let mut child = outcome.gas();
                 handle_reservoir_remaining_gas(ins, gas.tracker_mut(), child.tracker_mut());
+                if let Some(p) = &mut self.prof {
+                    p.child_used = child.limit().saturating_sub(child.remaining());
+                }
                 self.return_data = outcome.result.output.clone();
                 let status = if ins.is_ok() { 0 } else { 2 };
                 if let Some(Await::Call { ret_len, stipend }) = self.awaiting.take() {
@@ -481,6 +605,9 @@ impl WasmFrame {
                 let ins = *outcome.instruction_result();
                 let mut child = *outcome.gas();
                 handle_reservoir_remaining_gas(ins, gas.tracker_mut(), child.tracker_mut());
+                if let Some(p) = &mut self.prof {
+                    p.child_used = child.limit().saturating_sub(child.remaining());
+                }
                 let (addr, revert_len) = if ins.is_ok() {
                     self.return_data = Bytes::new();
                     (outcome.address.unwrap_or_default(), 0u32)
@@ -546,11 +673,23 @@ impl WasmFrame {
                     33..=128 => 2,
                     _ => 10,
                 };
-                let value = if let Some(s) = self.cache.get(&key) {
-                    s.value
+                let value = if let Some(v) = self.cache.get(&key).map(|s| s.value) {
+                    self.note(|p| p.storage.loads_cached += 1);
+                    v
                 } else {
                     let l = ctx.journal_mut().sload(self.address, key).map_err(dbe)?;
-                    cost += if l.is_cold { 2100 } else { 100 } + api_gas;
+                    let access = if l.is_cold { 2100 } else { 100 };
+                    cost += access + api_gas;
+                    let cold = l.is_cold;
+                    self.note(|p| {
+                        if cold {
+                            p.storage.loads_cold += 1;
+                        } else {
+                            p.storage.loads_warm += 1;
+                        }
+                        p.storage.sload_gas += access;
+                        p.stat(H::StorageLoadBytes32).evm_gas += access;
+                    });
                     self.cache.insert(
                         key,
                         Slot {
@@ -609,7 +748,20 @@ impl WasmFrame {
                         );
                         cost += c;
                         refund += rf;
+                        if let Some(p) = &mut self.prof {
+                            let st = &mut p.data.storage;
+                            st.stores += 1;
+                            st.stores_cold += u64::from(r.is_cold);
+                            match c - if r.is_cold { 2100 } else { 0 } {
+                                20_000 => st.stores_new += 1,
+                                2_900 => st.stores_update += 1,
+                                _ => st.stores_dirty += 1,
+                            }
+                            st.sstore_gas += c;
+                            st.refund += rf;
+                        }
                     }
+                    self.note_evm(H::StorageFlushCache, cost);
                     self.buy_gas(cost)?;
                     gas.record_refund(refund);
                     for (k, v) in dirty {
@@ -716,7 +868,9 @@ impl WasmFrame {
                     return Err(Brk::Failure);
                 }
                 self.buy_ink(read_price(len))?;
-                self.buy_gas(375 * (1 + topics) + 8 * (len - 32 * topics))?;
+                let log_gas = 375 * (1 + topics) + 8 * (len - 32 * topics);
+                self.note_evm(H::EmitLog, log_gas);
+                self.buy_gas(log_gas)?;
                 let buf = self.read(ptr, len)?;
                 if self.is_static {
                     return Err(Brk::Failure);
@@ -735,13 +889,14 @@ impl WasmFrame {
                 let addr = Address::from_slice(&self.read(a(0), 20)?);
                 let l = ctx.journal_mut().load_account(addr).map_err(dbe)?;
                 let (bal, cold) = (l.data.info.balance, l.is_cold);
+                self.note_evm(H::AccountBalance, if cold { 2600 } else { 100 });
                 self.buy_gas(if cold { 2600 } else { 100 })?;
                 self.write(a(1), &bal.to_be_bytes::<32>())?;
                 none()
             }
             H::AccountCode => {
                 let (offset, size, dest) = (a(1) as usize, a(2) as usize, a(3));
-                let code = self.account_code(ctx, a(0))?;
+                let code = self.account_code(ctx, a(0), H::AccountCode)?;
                 self.buy_ink(write_price(code.len() as u64))?;
                 let start = offset.min(code.len());
                 let end = offset.saturating_add(size).min(code.len());
@@ -750,13 +905,14 @@ impl WasmFrame {
                 i32v(part.len() as u64)
             }
             H::AccountCodeSize => {
-                let code = self.account_code(ctx, a(0))?;
+                let code = self.account_code(ctx, a(0), H::AccountCodeSize)?;
                 i32v(code.len() as u64)
             }
             H::AccountCodehash => {
                 self.require_gas(2600)?;
                 let addr = Address::from_slice(&self.read(a(0), 20)?);
                 let l = ctx.journal_mut().code_hash(addr).map_err(dbe)?;
+                self.note_evm(H::AccountCodehash, if l.is_cold { 2600 } else { 100 });
                 self.buy_gas(if l.is_cold { 2600 } else { 100 })?;
                 self.write(a(1), l.data.as_slice())?;
                 none()
@@ -862,6 +1018,7 @@ impl WasmFrame {
                 let cost = activation::memory_gas(pages, tx.open, tx.ever);
                 tx.open = tx.open.saturating_add(pages);
                 tx.ever = tx.ever.max(tx.open);
+                self.note_evm(H::PayForMemoryGrow, cost);
                 self.buy_gas(cost)?;
                 none()
             }
@@ -874,6 +1031,7 @@ impl WasmFrame {
         &mut self,
         ctx: &mut Ctx<DB>,
         addr_ptr: u64,
+        id: HostioId,
     ) -> Result<Bytes, Brk<DbErr<DB>>> {
         self.require_gas(2600)?;
         let addr = Address::from_slice(&self.read(addr_ptr, 20)?);
@@ -893,6 +1051,7 @@ impl WasmFrame {
         if gas_left < cost {
             return self.out_of_ink();
         }
+        self.note_evm(id, cost);
         self.buy_gas(cost)?;
         let code = l.data;
         if !code.is_empty() {
@@ -956,6 +1115,7 @@ impl WasmFrame {
             // ErrOutOfGas: status 2 and all the gas left is charged.
             return fail(self, gas_left);
         }
+        self.note_evm(id, base);
         self.ink_to_gas(gas);
         let _ = gas.record_regular_cost(base);
         let start = u64::try_from(u128::from(gas.remaining()) * 63 / 64).unwrap_or(u64::MAX);

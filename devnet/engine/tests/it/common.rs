@@ -1,7 +1,7 @@
 //! Shared test harness: an in-memory chain driven through `Engine::transact`.
 #![allow(dead_code)]
 
-use devnet_engine::{ArbosVersion, Engine, EngineConfig, RecentPrograms, ARB_WASM};
+use devnet_engine::{ArbosVersion, Engine, EngineConfig, GasProfile, RecentPrograms, ARB_WASM};
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, TxEnv};
 use revm::database::InMemoryDB;
@@ -156,8 +156,26 @@ impl Chain {
         gas: u64,
         recent: &mut RecentPrograms,
     ) -> ExecutionResult {
+        let tx = self.tx_env(from, kind, data, value, gas);
+        let out = self
+            .engine
+            .transact_in_block(&mut self.db, &self.cfg, &self.block, tx, recent)
+            .unwrap();
+        self.db.commit(out.state);
+        out.result
+    }
+
+    /// The transaction environment of a transaction from `from` at its next nonce.
+    pub fn tx_env(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        data: Vec<u8>,
+        value: U256,
+        gas: u64,
+    ) -> TxEnv {
         let nonce = self.nonce(from);
-        let tx = TxEnv::builder()
+        TxEnv::builder()
             .caller(from)
             .kind(kind)
             .data(data.into())
@@ -167,13 +185,29 @@ impl Chain {
             .nonce(nonce)
             .chain_id(Some(CHAIN_ID))
             .build()
-            .unwrap();
-        let out = self
+            .unwrap()
+    }
+
+    /// Calls `to` from ALICE with the gas accounting on, after running the same transaction
+    /// without it on a copy of the state and checking that both end the same (result, gas,
+    /// state); commits and advances the block like [`Chain::tx`].
+    pub fn call_profiled(&mut self, to: Address, data: Vec<u8>) -> (ExecutionResult, GasProfile) {
+        let tx = self.tx_env(ALICE, TxKind::Call(to), data, U256::ZERO, 10_000_000);
+        let mut copy = self.db.clone();
+        let plain = self
             .engine
-            .transact_in_block(&mut self.db, &self.cfg, &self.block, tx, recent)
+            .transact(&mut copy, &self.cfg, &self.block, tx.clone())
             .unwrap();
+        let (out, profile) = self
+            .engine
+            .transact_profiled(&mut self.db, &self.cfg, &self.block, tx)
+            .unwrap();
+        assert_eq!(plain.result, out.result, "profiling changed the result");
+        assert_eq!(plain.state, out.state, "profiling changed the state");
         self.db.commit(out.state);
-        out.result
+        self.block.number += U256::from(1);
+        self.block.timestamp += U256::from(1);
+        (out.result, profile)
     }
 
     pub fn call(&mut self, to: Address, data: Vec<u8>) -> ExecutionResult {

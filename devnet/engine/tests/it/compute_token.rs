@@ -18,20 +18,20 @@ sol! {
     function name() external view returns (string);
 }
 
-const P: Address = address!("0000000000000000000000000000000000001000");
-const FWD: Address = address!("0000000000000000000000000000000000003000");
-const FRESH: Address = address!("00000000000000000000000000000000c0ffee01");
+pub(crate) const P: Address = address!("0000000000000000000000000000000000001000");
+pub(crate) const FWD: Address = address!("0000000000000000000000000000000000003000");
+pub(crate) const FRESH: Address = address!("00000000000000000000000000000000c0ffee01");
 
 fn compute_token_wasm() -> Vec<u8> {
     contracts()["compute-token"].clone()
 }
 
-struct Token {
-    chain: Chain,
-    addr: Address,
+pub(crate) struct Token {
+    pub(crate) chain: Chain,
+    pub(crate) addr: Address,
 }
 
-fn setup() -> Token {
+pub(crate) fn setup() -> Token {
     let mut chain = Chain::new();
     let code = stylus_format::cargo_stylus::deployable_code(&compute_token_wasm()).unwrap();
     assert!(code.len() <= devnet_engine::MAX_CODE_SIZE, "{}", code.len());

@@ -10,3 +10,4 @@ mod deployer;
 mod erc20_example;
 mod hostio;
 mod ink_audit;
+mod profile;
