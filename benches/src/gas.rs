@@ -25,14 +25,25 @@ pub struct Recorder<'a> {
     env: &'a Env,
     /// What was measured.
     pub table: GasTable,
+    /// Operations to re-run with the engine's gas accounting ([`crate::breakdown::replay`]).
+    profile: &'a [&'a str],
+    /// Their gas profiles.
+    pub profiles: BTreeMap<String, devnet_engine::GasProfile>,
 }
 
 impl<'a> Recorder<'a> {
     /// A recorder on `env`.
     pub fn new(env: &'a Env) -> Self {
+        Self::profiling(env, &[])
+    }
+
+    /// A recorder on `env` that also profiles the operations named in `profile`.
+    pub fn profiling(env: &'a Env, profile: &'a [&'a str]) -> Self {
         Self {
             env,
             table: GasTable::new(),
+            profile,
+            profiles: BTreeMap::new(),
         }
     }
 
@@ -51,6 +62,18 @@ impl<'a> Recorder<'a> {
         let rc = self.env.send(name, tx).await?;
         if self.table.insert(name.to_string(), rc.gas_used).is_some() {
             return Err(eyre!("operation {name} measured twice"));
+        }
+        if self.profile.contains(&name) {
+            let p = crate::breakdown::replay(&self.env.node, rc.transaction_hash)
+                .map_err(|e| eyre!("{name}: {e}"))?;
+            if p.gas_used != rc.gas_used {
+                return Err(eyre!(
+                    "{name}: the profiled replay used {} gas, the receipt {}",
+                    p.gas_used,
+                    rc.gas_used
+                ));
+            }
+            self.profiles.insert(name.to_string(), p);
         }
         Ok(rc.gas_used)
     }
@@ -234,7 +257,16 @@ pub async fn register_and_stake(
 
 /// Runs the whole scenario on a fresh deployment and returns the gas table.
 pub async fn measure(env: &Env) -> Result<GasTable> {
-    let mut r = Recorder::new(env);
+    Ok(measure_profiled(env, &[]).await?.0)
+}
+
+/// [`measure`], also re-running the operations named in `profile` with the engine's gas
+/// accounting (their profiles, by name).
+pub async fn measure_profiled(
+    env: &Env,
+    profile: &[&str],
+) -> Result<(GasTable, BTreeMap<String, devnet_engine::GasProfile>)> {
+    let mut r = Recorder::profiling(env, profile);
     let a = env.acc;
     let ct = env.token();
     let (c, reg, e, em) = (
@@ -567,7 +599,7 @@ pub async fn measure(env: &Env) -> Result<GasTable> {
         reg.withdraw().from(a.p1).into_transaction_request(),
     )
     .await?;
-    Ok(r.table)
+    Ok((r.table, r.profiles))
 }
 
 /// An auction's requirements: none (any eligible provider may bid).

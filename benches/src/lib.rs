@@ -1,5 +1,7 @@
 //! compute-market benchmarks (issue 9), all on the in-process dev chain:
 //!
+//! * [`breakdown`]: where the gas of CT `transfer`, OpenZeppelin's `transfer`, `approveResult` and
+//!   `finalize` goes (the engine's gas accounting on replays of the gas scenario; issue 18);
 //! * [`attack`]: the wash and credit-put strategies against the real contracts (issue 13);
 //! * [`gas`]: gas per user-facing operation of every contract, and the same ERC-20 operations on
 //!   OpenZeppelin Contracts 5 (`ERC20` + `ERC20Permit` + `ERC20Burnable`, compiled with solc-js);
@@ -15,6 +17,7 @@
 //!
 //! The `bench` binary runs everything and prints the tables (`cargo run -p compute-market-bench --release`).
 pub mod attack;
+pub mod breakdown;
 pub mod env;
 pub mod gas;
 pub mod persistence;

@@ -10,13 +10,14 @@
 //! cargo run -p compute-market-bench --release -- persistence        # only the dev-chain --state bench
 //! cargo run -p compute-market-bench --release -- attack             # wash and credit-put economics
 //! cargo run -p compute-market-bench --release -- scenarios          # demand scenarios, CSVs, charts
+//! cargo run -p compute-market-bench --release -- breakdown          # gas by component (issue 18)
 //! ```
 //! `$COMPUTE_MARKET_WASM_DIR` points at prebuilt wasm; otherwise `scripts/build-wasm.sh` runs.
 use std::time::Instant;
 
 use compute_market_bench::env::{wasm_dir_from_env, Env};
 use compute_market_bench::{
-    attack, gas, persistence, report, scaling, scenarios, sizes, snapshot, throughput,
+    attack, breakdown, gas, persistence, report, scaling, scenarios, sizes, snapshot, throughput,
 };
 use eyre::{bail, Result};
 
@@ -54,7 +55,7 @@ fn parse() -> Result<Args> {
             }
             "--transfers" => a.transfers = it.next().unwrap_or_default().parse()?,
             "-h" | "--help" => {
-                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]\nbench persistence\nbench attack\nbench scenarios [--epochs N] [--scenario FILE ...] [--set name=v1,v2,...] [--out DIR]");
+                println!("bench [--update-snapshot] [--gas-only] [--no-demo] [--scale 1,100,1000|none] [--transfers N]\nbench persistence\nbench attack\nbench breakdown\nbench scenarios [--epochs N] [--scenario FILE ...] [--set name=v1,v2,...] [--out DIR]");
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other:?} (try --help)"),
@@ -101,6 +102,9 @@ async fn main() -> Result<()> {
             started.elapsed().as_secs_f64()
         );
         return Ok(());
+    }
+    if std::env::args().nth(1).as_deref() == Some("breakdown") {
+        return run_breakdown().await;
     }
     if std::env::args().nth(1).as_deref() == Some("scenarios") {
         let args: Vec<String> = std::env::args().skip(2).collect();
@@ -249,6 +253,60 @@ async fn main() -> Result<()> {
     }
     println!(
         "Total bench time: {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `bench breakdown`: the gas scenario with the operations of [`breakdown::PROFILED`] replayed
+/// under the engine's gas accounting; prints the breakdown tables.
+async fn run_breakdown() -> Result<()> {
+    let started = Instant::now();
+    println!("## Gas breakdown (issue 18)\n");
+    println!("Command: `{}`  ", breakdown::COMMAND);
+    println!("Machine: {}\n", machine());
+    let env = Env::start(wasm_dir_from_env()).await?;
+    let (table, profiles) = gas::measure_profiled(&env, breakdown::PROFILED).await?;
+    let mut cols = Vec::new();
+    for name in breakdown::PROFILED {
+        let p = profiles
+            .get(*name)
+            .ok_or_else(|| eyre::eyre!("{name} was not profiled"))?;
+        breakdown::check(p)?;
+        cols.push((*name, p));
+    }
+    println!("{}", breakdown::table(&cols));
+    println!("{}", breakdown::counts(&cols));
+    let d = &env.d;
+    let names = [
+        (d.token, "token"),
+        (d.price_feed, "feed"),
+        (d.controller, "controller"),
+        (d.emissions, "emissions"),
+        (d.registry, "registry"),
+        (d.escrow, "escrow"),
+        (d.market, "market"),
+        (env.oz, "OzToken"),
+    ];
+    for name in &breakdown::PROFILED[2..] {
+        if let Some(p) = profiles.get(*name) {
+            println!("Frames of `{name}`:\n\n{}", breakdown::frames(p, &names));
+        }
+    }
+    let ct = table
+        .get("ct.transfer (fresh holder)")
+        .copied()
+        .unwrap_or(0);
+    let oz = table
+        .get("oz.transfer (fresh holder)")
+        .copied()
+        .unwrap_or(1);
+    println!(
+        "CT / OZ transfer (fresh holder): {} / {} = {:.3}. Every column adds up to the receipt's gasUsed \
+         (checked in ink). Total bench time: {:.1} s.",
+        report::thousands(ct),
+        report::thousands(oz),
+        ct as f64 / oz as f64,
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -98,6 +98,10 @@ pub use stylus_format::{
 
 use shared::Shared;
 
+/// The revm this engine is built on (its environment, result and database types are the engine's
+/// API), for callers that build environments without a revm dependency of their own.
+pub use revm;
+
 /// The documented deviations from Nitro, one line each (also in the engine README with their gas
 /// magnitude).
 pub const DEVIATIONS: &[&str] = &[
