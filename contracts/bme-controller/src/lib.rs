@@ -444,8 +444,8 @@ impl BmeController {
         budget = budget.wrapping_sub(from_budget);
         let rest = owed_tokens.wrapping_sub(from_budget);
         let emissions = self.emissions.get();
-        let waiting = self.t(T_OWED_FUNDED) < self.t(T_OWED_TOTAL);
-        let drawable = if rest.is_zero() || waiting {
+        // The IOU line is read only when the budget falls short (two cold SLOADs saved otherwise).
+        let drawable = if rest.is_zero() || self.t(T_OWED_FUNDED) < self.t(T_OWED_TOTAL) {
             U256::ZERO
         } else {
             ext::view_word(self.vm(), emissions, &drawableCall::SELECTOR)?
@@ -817,13 +817,15 @@ impl BmeController {
         }
     }
 
-    /// Adds `delta` to running total `i` (no write for 0). Returns the new value.
+    /// Adds `delta` to running total `i`. Returns the new value; for a zero delta nothing is read
+    /// or written (a cold SLOAD saved) and 0 is returned (no caller uses it then).
     #[inline(never)]
     fn bump_t(&mut self, i: usize, delta: U256) -> Result<U256, Error> {
-        let value = add(self.t(i), delta)?;
-        if !delta.is_zero() {
-            self.set_t(i, value);
+        if delta.is_zero() {
+            return Ok(U256::ZERO);
         }
+        let value = add(self.t(i), delta)?;
+        self.set_t(i, value);
         Ok(value)
     }
 

@@ -1035,7 +1035,12 @@ impl JobEscrow {
         let provider = self.addr_f(job_id, F_PROVIDER);
         let max_cost = self.f(job_id, F_MAX_COST);
         let cost = self.f(job_id, F_COST);
-        let bond = self.f(job_id, F_BOND);
+        // Only a Disputed job has a bond (a cold SLOAD saved for Submitted ones).
+        let bond = if disputed {
+            self.f(job_id, F_BOND)
+        } else {
+            U256::ZERO
+        };
         // Cannot wrap: cost <= maxCost (billed seconds <= maxDuration, floor vs ceil).
         let refund = max_cost.wrapping_sub(cost);
         self.set_state(job_id, COMPLETED);
