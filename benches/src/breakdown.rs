@@ -169,8 +169,12 @@ pub fn components(p: &GasProfile) -> Vec<Component> {
             ink(p.intrinsic_other),
         ),
         (
-            "program entry: init (cached + uncached)",
-            ink(s.entry_cached_init_gas + s.entry_init_gas),
+            "program entry: init (uncached programs only)",
+            ink(s.entry_init_gas),
+        ),
+        (
+            "program entry: cached init (every call)",
+            ink(s.entry_cached_init_gas),
         ),
         ("program entry: memory pages", ink(s.entry_memory_gas) + mem),
         ("WASM instructions (ink)", i128::from(s.wasm_ink)),
@@ -382,7 +386,7 @@ pub fn counts(profiles: &[(&str, &GasProfile)]) -> String {
 /// Per program frame of one profile: address, gas used (children included), entry, WASM ink.
 pub fn frames(p: &GasProfile, names: &[(alloy::primitives::Address, &str)]) -> String {
     let mut out = String::from(
-        "| depth | program | gas used (children included) | own gas | entry | WASM (gas) | hostio (gas) |\n|---:|---|---:|---:|---:|---:|---:|\n",
+        "| depth | program | gas used (children included) | own gas | entry | WASM (gas) | hostio (gas) | loads cold / warm / cached | slots written new / updated / re-written | logs |\n|---:|---|---:|---:|---:|---:|---:|---|---|---:|\n",
     );
     for f in &p.frames {
         let name = names
@@ -396,8 +400,22 @@ pub fn frames(p: &GasProfile, names: &[(alloy::primitives::Address, &str)]) -> S
                 i128::from(s.hostio_ink()),
             )
         });
+        let (loads, stores, logs) = f.stylus.as_ref().map_or_else(Default::default, |s| {
+            let st = &s.storage;
+            (
+                format!(
+                    "{} / {} / {}",
+                    st.loads_cold, st.loads_warm, st.loads_cached
+                ),
+                format!(
+                    "{} / {} / {}",
+                    st.stores_new, st.stores_update, st.stores_dirty
+                ),
+                s.hostio(HostioId::EmitLog).count,
+            )
+        });
         out.push_str(&format!(
-            "| {} | {name} ({:?}) | {} | {} | {} | {} | {} |\n",
+            "| {} | {name} ({:?}) | {} | {} | {} | {} | {} | {loads} | {stores} | {logs} |\n",
             f.depth,
             f.kind,
             crate::report::thousands(f.gas_used),
