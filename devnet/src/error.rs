@@ -43,6 +43,10 @@ pub enum NodeError {
     /// Unexpected internal failure.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The node has closed its state (it is shutting down): a change now could not be stored, so
+    /// it is refused rather than acknowledged and lost.
+    #[error("node is shutting down")]
+    ShuttingDown,
 }
 
 /// Convenience alias for results inside the node.
@@ -66,7 +70,7 @@ impl From<NodeError> for ErrorObjectOwned {
                 message,
                 Some(hex::encode_prefixed(&data)),
             ),
-            NodeError::Halted(_) | NodeError::TxRejected(_) => {
+            NodeError::Halted(_) | NodeError::TxRejected(_) | NodeError::ShuttingDown => {
                 ErrorObjectOwned::owned(codes::SERVER, message, None::<()>)
             }
             NodeError::InvalidParams(_) => {

@@ -91,7 +91,16 @@ fn print_banner(handle: &devnet::NodeHandle, cli: &Cli) {
         handle.url(),
         handle.ws_url()
     ));
-    println!("{out}");
+    say(&out);
+}
+
+/// Prints to stdout without ever failing: the node keeps serving when whoever started it stops
+/// reading its output (a closed pipe, `devnet | head -1`). `println!` would panic there and take
+/// the node down with requests in flight.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
 }
 
 async fn shutdown_signal() {
@@ -121,7 +130,11 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Logs go to stderr (devnet/README.md), stdout carries only the banner.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let block_time = match cli.block_time {
         Some(t) if !(t.is_finite() && t > 0.0) => {
             eprintln!("error: --block-time must be a positive number of seconds");
@@ -153,7 +166,7 @@ async fn main() -> ExitCode {
     };
     print_banner(&handle, &cli);
     shutdown_signal().await;
-    println!("shutting down");
+    say("shutting down");
     handle.shutdown().await;
     ExitCode::SUCCESS
 }

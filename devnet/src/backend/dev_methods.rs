@@ -9,7 +9,7 @@ impl Backend {
     /// # Errors
     /// [`NodeError::Internal`] if the database cannot be written.
     pub fn modify_state(&self, f: impl FnOnce(&mut MemDb)) -> NodeResult<()> {
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         f(&mut inner.chain.db);
         self.flush(&mut inner)
     }
@@ -23,7 +23,7 @@ impl Backend {
     /// [`NodeError::InvalidParams`] for such a balance; [`NodeError::Internal`] if the database
     /// cannot be written.
     pub fn set_balance(&self, address: Address, balance: U256) -> NodeResult<()> {
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         let db = &inner.chain.db;
         let others = db.total_balance().map(|total| total - db.balance(&address));
         if others.and_then(|o| o.checked_add(balance)).is_none() {
@@ -40,7 +40,7 @@ impl Backend {
     }
 
     fn edit_dev<T>(&self, f: impl FnOnce(&mut Inner) -> NodeResult<T>) -> NodeResult<T> {
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         let out = f(&mut inner)?;
         inner.dirty.dev = true;
         self.flush(&mut inner)?;
@@ -155,7 +155,7 @@ impl Backend {
     /// # Errors
     /// [`NodeError::Internal`] if the database cannot be written.
     pub fn drop_transaction(&self, hash: B256) -> NodeResult<Option<B256>> {
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         let Some(pos) = inner.pool.iter().position(|t| t.hash == hash) else {
             return Ok(None);
         };
@@ -196,7 +196,7 @@ impl Backend {
     /// # Errors
     /// [`NodeError::Internal`] if the database cannot be written.
     pub fn revert(&self, id: u64) -> NodeResult<bool> {
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         let Some(chain) = inner.snapshots.remove(&id) else {
             return Ok(false);
         };
@@ -216,7 +216,7 @@ impl Backend {
     /// # Errors
     /// [`NodeError::Internal`] if the database cannot be written.
     pub fn reset(&self) -> NodeResult<()> {
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         let mut chain = genesis(&self.params, &self.executor);
         let genesis_ts = inner.chain.blocks[0].header.timestamp;
         let mut header = chain.blocks[0].header.clone();
@@ -271,7 +271,7 @@ impl Backend {
             )));
         }
         let (chain, dev, offset) = file.into_parts();
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         self.replace_chain(&mut inner, chain, 0);
         inner.dirty.truncate_from = Some(0);
         inner.snapshots.clear();

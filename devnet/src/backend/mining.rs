@@ -9,7 +9,7 @@ impl Backend {
     /// # Errors
     /// [`NodeError::Internal`] if the database cannot be written.
     pub fn mine(&self) -> NodeResult<Arc<Block>> {
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         let (block, _) = self.mine_locked(&mut inner, None)?;
         self.flush(&mut inner)?;
         Ok(block)
@@ -26,7 +26,7 @@ impl Backend {
     pub fn mine_blocks(&self, blocks: u64, interval: Option<u64>) -> NodeResult<()> {
         let mut result = Ok(());
         for _ in 0..blocks {
-            let mut inner = self.inner.write();
+            let mut inner = self.writer()?;
             if let Some(seconds) = interval {
                 if let Err(err) = inner.dev.increase_time(seconds) {
                     result = Err(err);
@@ -38,7 +38,7 @@ impl Backend {
                 break;
             }
         }
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         inner.dirty.dev = true;
         self.flush(&mut inner)?;
         result

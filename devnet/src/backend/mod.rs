@@ -36,7 +36,7 @@ use alloy_rpc_types_eth::{
 };
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Mutex, RwLock, RwLockWriteGuard};
 use revm::{
     context::{
         result::{EVMError, ExecutionResult, InvalidTransaction},
@@ -221,6 +221,8 @@ struct Inner {
     pool_log: VecDeque<(u64, B256)>,
     /// Bumped on every change the pending block depends on besides the head.
     revision: u64,
+    /// Set by [`Backend::close`]: changes are refused from then on.
+    closed: bool,
 }
 
 /// Mutable node state behind a lock, plus the executor and chain parameters.
@@ -398,6 +400,7 @@ impl Backend {
                 pool_seq: 0,
                 pool_log: VecDeque::new(),
                 revision: 0,
+                closed: false,
             }),
             executor,
             params,
@@ -417,15 +420,34 @@ impl Backend {
     }
 
     /// Writes what is pending and closes the `--state` database (releasing its lock so another
-    /// node can open it); later changes are kept in memory only. Called when a node shuts down.
+    /// node can open it). Called when a node shuts down. From then on every call that would
+    /// change the chain, the pool or the dev state fails with [`NodeError::ShuttingDown`] before
+    /// changing anything: a request still in flight while the node stops is refused, never
+    /// acknowledged and then lost. Reads keep working. Closing twice is harmless.
     ///
     /// # Errors
     /// [`NodeError::Internal`] if the last write fails (the database is closed anyway).
     pub fn close(&self) -> NodeResult<()> {
         let mut inner = self.inner.write();
+        if inner.closed {
+            return Ok(());
+        }
         let result = self.flush(&mut inner);
         inner.store = None;
+        inner.closed = true;
         result
+    }
+
+    /// The write lock, refused once the node is closed ([`Backend::close`]).
+    ///
+    /// # Errors
+    /// [`NodeError::ShuttingDown`] after [`Backend::close`].
+    fn writer(&self) -> NodeResult<RwLockWriteGuard<'_, Inner>> {
+        let inner = self.inner.write();
+        if inner.closed {
+            return Err(NodeError::ShuttingDown);
+        }
+        Ok(inner)
     }
 
     /// Rows the last `--state` database write touched (`None` without `--state`).
@@ -538,6 +560,7 @@ impl Backend {
                 return Err(err);
             }
             inner.persisted = head + 1;
+            tracing::debug!(target: "devnet::store", head, "committed");
         } else {
             inner.dirty = Dirty::default();
             inner.persisted = head + 1;
@@ -811,7 +834,7 @@ impl Backend {
     /// as it was), or the error that dropped the transaction while mining it.
     pub fn submit(&self, envelope: TxEnvelope, sender: Address) -> NodeResult<B256> {
         let hash = *envelope.tx_hash();
-        let mut inner = self.inner.write();
+        let mut inner = self.writer()?;
         self.validate(&inner, &envelope, sender)?;
         // Under automine a transaction usually enters and leaves the pool in this call: then the
         // stored pool does not change and is not rewritten.
