@@ -19,6 +19,7 @@ use crate::chain::{
 };
 use crate::hostio;
 use crate::instrument;
+use crate::shared::{float_binary_ops, float_conversion_ops, float_unary_ops};
 
 /// Why activation failed. On chain the reason is not returned (Nitro burns all gas and returns no
 /// data); the engine keeps it for [`check_program`] and the debug log.
@@ -148,60 +149,9 @@ fn float_without_impl(op: &Operator<'_>) -> bool {
             | O::F64Gt
             | O::F64Le
             | O::F64Ge
-            | O::F32Abs
-            | O::F32Neg
-            | O::F32Ceil
-            | O::F32Floor
-            | O::F32Trunc
-            | O::F32Nearest
-            | O::F32Sqrt
-            | O::F32Add
-            | O::F32Sub
-            | O::F32Mul
-            | O::F32Div
-            | O::F32Min
-            | O::F32Max
-            | O::F32Copysign
-            | O::F64Abs
-            | O::F64Neg
-            | O::F64Ceil
-            | O::F64Floor
-            | O::F64Trunc
-            | O::F64Nearest
-            | O::F64Sqrt
-            | O::F64Add
-            | O::F64Sub
-            | O::F64Mul
-            | O::F64Div
-            | O::F64Min
-            | O::F64Max
-            | O::F64Copysign
-            | O::I32TruncF32S
-            | O::I32TruncF32U
-            | O::I32TruncF64S
-            | O::I32TruncF64U
-            | O::I64TruncF32S
-            | O::I64TruncF32U
-            | O::I64TruncF64S
-            | O::I64TruncF64U
-            | O::F32ConvertI32S
-            | O::F32ConvertI32U
-            | O::F32ConvertI64S
-            | O::F32ConvertI64U
-            | O::F32DemoteF64
-            | O::F64ConvertI32S
-            | O::F64ConvertI32U
-            | O::F64ConvertI64S
-            | O::F64ConvertI64U
-            | O::F64PromoteF32
-            | O::I32TruncSatF32S
-            | O::I32TruncSatF32U
-            | O::I32TruncSatF64S
-            | O::I32TruncSatF64U
-            | O::I64TruncSatF32S
-            | O::I64TruncSatF32U
-            | O::I64TruncSatF64S
-            | O::I64TruncSatF64U
+            | float_binary_ops!()
+            | float_unary_ops!()
+            | float_conversion_ops!()
     )
 }
 

@@ -33,6 +33,8 @@ use wasm_encoder::{
 };
 use wasmparser::{BlockType, ExternalKind, Operator, Parser, Payload, TypeRef};
 
+use crate::shared::{float_binary_ops, float_conversion_ops, float_unary_ops};
+
 /// Global holding the ink left (i64, read as u64).
 pub const STYLUS_INK_LEFT: &str = "stylus_ink_left";
 /// Global set to 1 when the program runs out of ink (i32).
@@ -145,7 +147,8 @@ pub(crate) fn op_ink(op: &Operator<'_>, types: &[Sig]) -> u64 {
         | O::I64ShrS
         | O::I64ShrU
         | O::I64Rotl
-        | O::I64Rotr => 100,
+        | O::I64Rotr
+        | float_binary_ops!() => 100,
         O::I32Popcnt => 2650,
         O::I64Popcnt => 6000,
         O::I32WrapI64
@@ -384,50 +387,12 @@ fn stack_effect(op: &Operator<'_>, facts: &ModuleFacts) -> Result<(u32, u32), St
         | O::I64Extend8S
         | O::I64Extend16S
         | O::I64Extend32S
-        | O::F32Abs
-        | O::F32Neg
-        | O::F32Ceil
-        | O::F32Floor
-        | O::F32Trunc
-        | O::F32Nearest
-        | O::F32Sqrt
-        | O::F64Abs
-        | O::F64Neg
-        | O::F64Ceil
-        | O::F64Floor
-        | O::F64Trunc
-        | O::F64Nearest
-        | O::F64Sqrt
-        | O::I32TruncF32S
-        | O::I32TruncF32U
-        | O::I32TruncF64S
-        | O::I32TruncF64U
-        | O::I64TruncF32S
-        | O::I64TruncF32U
-        | O::I64TruncF64S
-        | O::I64TruncF64U
-        | O::F32ConvertI32S
-        | O::F32ConvertI32U
-        | O::F32ConvertI64S
-        | O::F32ConvertI64U
-        | O::F32DemoteF64
-        | O::F64ConvertI32S
-        | O::F64ConvertI32U
-        | O::F64ConvertI64S
-        | O::F64ConvertI64U
-        | O::F64PromoteF32
         | O::I32ReinterpretF32
         | O::I64ReinterpretF64
         | O::F32ReinterpretI32
         | O::F64ReinterpretI64
-        | O::I32TruncSatF32S
-        | O::I32TruncSatF32U
-        | O::I32TruncSatF64S
-        | O::I32TruncSatF64U
-        | O::I64TruncSatF32S
-        | O::I64TruncSatF32U
-        | O::I64TruncSatF64S
-        | O::I64TruncSatF64U => (0, 0),
+        | float_unary_ops!()
+        | float_conversion_ops!() => (0, 0),
         O::LocalGet { .. }
         | O::GlobalGet { .. }
         | O::MemorySize { .. }
@@ -498,20 +463,6 @@ fn stack_effect(op: &Operator<'_>, facts: &ModuleFacts) -> Result<(u32, u32), St
         | O::I64ShrU
         | O::I64Rotl
         | O::I64Rotr
-        | O::F32Add
-        | O::F32Sub
-        | O::F32Mul
-        | O::F32Div
-        | O::F32Min
-        | O::F32Max
-        | O::F32Copysign
-        | O::F64Add
-        | O::F64Sub
-        | O::F64Mul
-        | O::F64Div
-        | O::F64Min
-        | O::F64Max
-        | O::F64Copysign
         | O::BrIf { .. }
         | O::BrTable { .. }
         | O::LocalSet { .. }

@@ -69,3 +69,83 @@ fn wasmi_engine() -> wasmi::Engine {
         .set_max_stack_height(256 * 1024 * 1024);
     wasmi::Engine::new(&config)
 }
+
+/// Pattern: WASM's unary float operators (`f32.abs` … `f64.sqrt`; one value in, one out). Nitro's
+/// user programs cannot execute them (activation refuses them, `activation.rs`), and the
+/// worst-case stack simulation counts them as (0, 0) (`instrument.rs`).
+macro_rules! float_unary_ops {
+    () => {
+        wasmparser::Operator::F32Abs
+            | wasmparser::Operator::F32Neg
+            | wasmparser::Operator::F32Ceil
+            | wasmparser::Operator::F32Floor
+            | wasmparser::Operator::F32Trunc
+            | wasmparser::Operator::F32Nearest
+            | wasmparser::Operator::F32Sqrt
+            | wasmparser::Operator::F64Abs
+            | wasmparser::Operator::F64Neg
+            | wasmparser::Operator::F64Ceil
+            | wasmparser::Operator::F64Floor
+            | wasmparser::Operator::F64Trunc
+            | wasmparser::Operator::F64Nearest
+            | wasmparser::Operator::F64Sqrt
+    };
+}
+pub(crate) use float_unary_ops;
+
+/// Pattern: WASM's float ↔ integer conversions: truncations (trapping and saturating), converts,
+/// demote and promote (one value in, one out; reinterpretations excluded, as activation accepts
+/// them). Used by the same two rules as [`float_unary_ops`].
+macro_rules! float_conversion_ops {
+    () => {
+        wasmparser::Operator::I32TruncF32S
+            | wasmparser::Operator::I32TruncF32U
+            | wasmparser::Operator::I32TruncF64S
+            | wasmparser::Operator::I32TruncF64U
+            | wasmparser::Operator::I64TruncF32S
+            | wasmparser::Operator::I64TruncF32U
+            | wasmparser::Operator::I64TruncF64S
+            | wasmparser::Operator::I64TruncF64U
+            | wasmparser::Operator::F32ConvertI32S
+            | wasmparser::Operator::F32ConvertI32U
+            | wasmparser::Operator::F32ConvertI64S
+            | wasmparser::Operator::F32ConvertI64U
+            | wasmparser::Operator::F32DemoteF64
+            | wasmparser::Operator::F64ConvertI32S
+            | wasmparser::Operator::F64ConvertI32U
+            | wasmparser::Operator::F64ConvertI64S
+            | wasmparser::Operator::F64ConvertI64U
+            | wasmparser::Operator::F64PromoteF32
+            | wasmparser::Operator::I32TruncSatF32S
+            | wasmparser::Operator::I32TruncSatF32U
+            | wasmparser::Operator::I32TruncSatF64S
+            | wasmparser::Operator::I32TruncSatF64U
+            | wasmparser::Operator::I64TruncSatF32S
+            | wasmparser::Operator::I64TruncSatF32U
+            | wasmparser::Operator::I64TruncSatF64S
+            | wasmparser::Operator::I64TruncSatF64U
+    };
+}
+pub(crate) use float_conversion_ops;
+
+/// Pattern: WASM's binary float arithmetic (`f32.add` … `f64.copysign`; two values in, one out),
+/// under the same two rules as [`float_unary_ops`].
+macro_rules! float_binary_ops {
+    () => {
+        wasmparser::Operator::F32Add
+            | wasmparser::Operator::F32Sub
+            | wasmparser::Operator::F32Mul
+            | wasmparser::Operator::F32Div
+            | wasmparser::Operator::F32Min
+            | wasmparser::Operator::F32Max
+            | wasmparser::Operator::F32Copysign
+            | wasmparser::Operator::F64Add
+            | wasmparser::Operator::F64Sub
+            | wasmparser::Operator::F64Mul
+            | wasmparser::Operator::F64Div
+            | wasmparser::Operator::F64Min
+            | wasmparser::Operator::F64Max
+            | wasmparser::Operator::F64Copysign
+    };
+}
+pub(crate) use float_binary_ops;

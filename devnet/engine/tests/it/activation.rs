@@ -258,13 +258,30 @@ fn rejects_imported_memory() {
 
 #[test]
 fn rejects_floats() {
-    reject(
-        &MINIMAL.replace(
-            "(i32.const 0))",
-            "(drop (f32.add (f32.const 1) (f32.const 2))) (i32.const 0))",
-        ),
-        "floating point",
+    // One operator of each class Nitro cannot execute: binary arithmetic, comparison, unary,
+    // trapping and saturating truncation, conversion, demotion.
+    for body in [
+        "(drop (f32.add (f32.const 1) (f32.const 2)))",
+        "(drop (f64.copysign (f64.const 1) (f64.const 2)))",
+        "(drop (f64.lt (f64.const 1) (f64.const 2)))",
+        "(drop (f64.sqrt (f64.const 2)))",
+        "(drop (i32.trunc_f32_s (f32.const 1)))",
+        "(drop (i64.trunc_sat_f64_u (f64.const 1)))",
+        "(drop (f64.convert_i64_u (i64.const 1)))",
+        "(drop (f32.demote_f64 (f64.const 1)))",
+    ] {
+        reject(
+            &MINIMAL.replace("(i32.const 0))", &format!("{body} (i32.const 0))")),
+            "floating point",
+        );
+    }
+    // Constants and reinterpretations have an implementation and pass activation's checks.
+    let reinterpret = MINIMAL.replace(
+        "(i32.const 0))",
+        "(drop (i32.reinterpret_f32 (f32.const 1))) (i32.const 0))",
     );
+    let wasm = wat::parse_str(&reinterpret).unwrap();
+    assert!(check_program(&wasm, ArbosVersion::default(), 128, false).is_ok());
 }
 
 #[test]
