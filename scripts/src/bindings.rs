@@ -94,3 +94,26 @@ sol! {
         function activationGas() external view returns (uint64);
     }
 }
+
+/// The controller's `supplyStats()` in ABI order, CT wei (except `outstandingCredits`, 6-decimal
+/// credits): burned, reminted, mintedFromReserve, retired, owed, iouFunded, treasuryAccrued,
+/// burnBudget, outstandingCredits. `status` and the demo's reconciliation both print it this way.
+pub fn controller_supply(s: &IBmeController::supplyStatsReturn) -> [alloy::primitives::U256; 9] {
+    [
+        s.burned,
+        s.reminted,
+        s.mintedFromReserve,
+        s.retired,
+        s.owed,
+        s.iouFunded,
+        s.treasuryAccrued,
+        s.burnBudget,
+        s.outstandingCredits,
+    ]
+}
+
+/// Emissions' `supplyStats()` in ABI order, CT wei: initialReserve, reserve, emitted, drawn,
+/// returned.
+pub fn emissions_supply(s: &IEmissions::supplyStatsReturn) -> [alloy::primitives::U256; 5] {
+    [s.initialReserve, s.reserve, s.emitted, s.drawn, s.returned]
+}

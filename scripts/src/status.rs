@@ -27,9 +27,9 @@ pub struct StatusReport {
     pub price_wad: Option<U256>,
     /// CT total supply.
     pub total_supply: U256,
-    /// Controller `supplyStats()`: burned, reminted, mintedFromReserve, retired, owed.
+    /// Controller `supplyStats()` ([`crate::bindings::controller_supply`] order).
     pub controller_supply: [U256; 9],
-    /// Emissions `supplyStats()`: initialReserve, reserve, emitted, drawn.
+    /// Emissions `supplyStats()` ([`crate::bindings::emissions_supply`] order).
     pub emissions_supply: [U256; 5],
     /// Current epoch and the next one to finalise.
     pub epoch: (U256, U256),
@@ -147,24 +147,8 @@ pub async fn run(
         contracts,
         price_wad,
         total_supply: t.totalSupply().call().await?,
-        controller_supply: [
-            cs.burned,
-            cs.reminted,
-            cs.mintedFromReserve,
-            cs.retired,
-            cs.owed,
-            cs.iouFunded,
-            cs.treasuryAccrued,
-            cs.burnBudget,
-            cs.outstandingCredits,
-        ],
-        emissions_supply: [
-            es.initialReserve,
-            es.reserve,
-            es.emitted,
-            es.drawn,
-            es.returned,
-        ],
+        controller_supply: crate::bindings::controller_supply(&cs),
+        emissions_supply: crate::bindings::emissions_supply(&es),
         epoch: (
             e.currentEpoch().call().await?,
             e.nextEpochToFinalize().call().await?,
