@@ -602,18 +602,6 @@ pub async fn measure_profiled(
     Ok((r.table, r.profiles))
 }
 
-/// An auction's requirements: none (any eligible provider may bid).
-fn any_provider() -> IJobMarket::Requirements {
-    IJobMarket::Requirements {
-        gpuModel: alloy::primitives::B256::ZERO,
-        minVramGiB: 0,
-        minSuccessBps: 0,
-        minCompletedJobs: 0,
-        minActiveStake: U256::ZERO,
-        attestedOnly: false,
-    }
-}
-
 /// `createAuction` for the standard job with a 60-s bid window by alice; returns the job id.
 async fn open_auction(r: &mut Recorder<'_>, env: &Env, name: Option<&str>) -> Result<U256> {
     let m = env.market();
@@ -624,7 +612,7 @@ async fn open_auction(r: &mut Recorder<'_>, env: &Env, name: Option<&str>) -> Re
             JOB_MAX_DURATION,
             job_price(),
             60,
-            any_provider(),
+            IJobMarket::Requirements::any(),
         )
         .from(env.acc.alice);
     let id = call.call().await?;

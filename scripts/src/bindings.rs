@@ -117,3 +117,18 @@ pub fn controller_supply(s: &IBmeController::supplyStatsReturn) -> [alloy::primi
 pub fn emissions_supply(s: &IEmissions::supplyStatsReturn) -> [alloy::primitives::U256; 5] {
     [s.initialReserve, s.reserve, s.emitted, s.drawn, s.returned]
 }
+
+impl IJobMarket::Requirements {
+    /// Requirements every registered, unjailed provider meets: any GPU model, no minimum VRAM,
+    /// success rate, completed jobs or stake, attestation not required.
+    pub fn any() -> Self {
+        Self {
+            gpuModel: alloy::primitives::B256::ZERO,
+            minVramGiB: 0,
+            minSuccessBps: 0,
+            minCompletedJobs: 0,
+            minActiveStake: alloy::primitives::U256::ZERO,
+            attestedOnly: false,
+        }
+    }
+}

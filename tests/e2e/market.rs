@@ -10,17 +10,6 @@ use compute_market_e2e::*;
 const MAX_PRICE_USD: u64 = 10;
 const BID_WINDOW: u64 = 600;
 
-fn any_provider() -> IJobMarket::Requirements {
-    IJobMarket::Requirements {
-        gpuModel: B256::ZERO,
-        minVramGiB: 0,
-        minSuccessBps: 0,
-        minCompletedJobs: 0,
-        minActiveStake: U256::ZERO,
-        attestedOnly: false,
-    }
-}
-
 async fn open(env: &Env, requester: Address, req: IJobMarket::Requirements) -> U256 {
     let rc = send(
         env.job_market()
@@ -47,7 +36,7 @@ async fn the_requester_awards_a_bid_and_the_credits_balance() {
     let (alice, p1, p2) = (env.acc.alice, env.acc.p1, env.acc.p2);
     let free0 = c.creditBalanceOf(alice).call().await.unwrap();
 
-    let id = open(&env, alice, any_provider()).await;
+    let id = open(&env, alice, IJobMarket::Requirements::any()).await;
     // Locked at the maximum price: 10 USD/h × 1 GPU × 2 h.
     let max_cost = U256::from(20) * USD;
     let job = e.job(id).call().await.unwrap();
@@ -171,7 +160,7 @@ async fn anyone_closes_for_the_lowest_qualifying_bid_and_attestation_gates_biddi
     assert!(att.valid);
     assert_eq!((att.gpuCount, att.vramGiB, att.expiresAt), (1, 80, until));
 
-    let mut req = any_provider();
+    let mut req = IJobMarket::Requirements::any();
     req.attestedOnly = true;
     let id = open(&env, bob, req).await;
     // p3 is registered and staked but not attested: refused with reason 8.
@@ -230,7 +219,7 @@ async fn anyone_closes_for_the_lowest_qualifying_bid_and_attestation_gates_biddi
 }
 
 fn req_attested() -> IJobMarket::Requirements {
-    let mut r = any_provider();
+    let mut r = IJobMarket::Requirements::any();
     r.attestedOnly = true;
     r
 }
@@ -242,7 +231,7 @@ async fn an_auction_without_bids_is_cancelled_and_unlocks_the_credits() {
     let (m, e, c) = (env.job_market(), env.escrow(), env.controller());
     let alice = env.acc.alice;
     let free0 = c.creditBalanceOf(alice).call().await.unwrap();
-    let id = open(&env, alice, any_provider()).await;
+    let id = open(&env, alice, IJobMarket::Requirements::any()).await;
     env.warp(BID_WINDOW + 1).await.unwrap();
     let rc = send(m.closeAuction(id).from(env.acc.eve)).await.unwrap();
     let ended = event::<IJobMarket::AuctionEndedWithoutAward>(&rc).unwrap();
@@ -251,7 +240,7 @@ async fn an_auction_without_bids_is_cancelled_and_unlocks_the_credits() {
     assert_eq!(c.creditBalanceOf(alice).call().await.unwrap(), free0);
 
     // The requester cancels another one before any award.
-    let id = open(&env, alice, any_provider()).await;
+    let id = open(&env, alice, IJobMarket::Requirements::any()).await;
     send(m.cancelAuction(id).from(alice)).await.unwrap();
     assert_eq!(e.job(id).call().await.unwrap().state, state::CANCELLED);
     assert_eq!(c.creditBalanceOf(alice).call().await.unwrap(), free0);

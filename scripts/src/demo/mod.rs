@@ -613,14 +613,7 @@ async fn scenario(
         .await?;
     let mut auctions = Vec::new();
     // Auction A: open requirements, three bids; the requester picks a bid during the window.
-    let open_req = IJobMarket::Requirements {
-        gpuModel: B256::ZERO,
-        minVramGiB: 0,
-        minSuccessBps: 0,
-        minCompletedJobs: 0,
-        minActiveStake: U256::ZERO,
-        attestedOnly: false,
-    };
+    let open_req = IJobMarket::Requirements::any();
     let a_id = demo
         .auction("auction A: requester awards", b1, 4, 3_600, 300, open_req)
         .await?;
