@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the npm packages of a package.json are installed at the versions its lock file pins,
 # and runs `npm ci` there when they are not (a fresh clone, or a lock file changed since). Every
-# code path that runs solc-js, viem or hardhat calls this first, so no manual `npm ci` is needed.
+# code path that runs solc-js, viem, hardhat or wasm-opt (the contracts' build) calls this first,
+# so no manual `npm ci` is needed.
 #
 #   scripts/ensure-npm.sh [DIR]     (default: the repository root; e.g. examples/hardhat)
 #
@@ -17,7 +18,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$(cd "${1:-$root}" && pwd)"
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "error: node and npm are needed (solc-js, viem; Node 20 or later: https://nodejs.org)," \
+  echo "error: node and npm are needed (solc-js, viem, wasm-opt; Node 20 or later: https://nodejs.org)," \
     "then run: (cd $dir && npm ci)" >&2
   exit 1
 fi

@@ -7,7 +7,7 @@
 # it does not fail the run (README "Status" says what is planned for it).
 #
 #   scripts/size.sh            build, print the table
-#   scripts/size.sh --no-build print the table for the wasm already in target/stylus/
+#   scripts/size.sh --no-build print the table for the wasm already in target/stylus/deploy/
 #
 # The wasm comes from scripts/build-wasm.sh (std rebuilt with immediate-abort panics; see there).
 set -euo pipefail
@@ -17,7 +17,7 @@ if [ "${1:-}" = --no-build ]; then
   dir=$(cargo metadata --format-version 1 --no-deps |
     node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0)).target_directory)')
   wasm_files=$(grep -v '^#' scripts/contracts.txt | grep . | while read -r crate _; do
-    echo "$dir/stylus/wasm32-unknown-unknown/release/${crate//-/_}.wasm"; done)
+    echo "$dir/stylus/deploy/${crate//-/_}.wasm"; done)
 else
   wasm_files=$(scripts/build-wasm.sh)
 fi
