@@ -111,44 +111,57 @@ pub const PARAMETERS: [Param; 5] = [
 /// Most IOUs one `claimOwed` call pays.
 pub const MAX_CLAIM_IOUS: usize = 32;
 
-/// Indices of one epoch's burn-side accounting (`epochStats` order; the emission side is in
-/// `Emissions`), all CT wei: burned for credits; re-minted from the burn budget (provider payouts,
-/// IOU and treasury claims); drawn from the emission reserve; fees retired for good; recorded as
-/// owed (IOUs); the CT value of the fees settled (caps the epoch's work pool).
+/// Indices of one epoch's burn-side accounting (the emission side is in `Emissions`), all CT wei:
+/// burned for credits; re-minted from the burn budget (provider payouts, IOU and treasury claims);
+/// drawn from the emission reserve; fees retired for good; recorded as owed (IOUs); the CT value of
+/// the fees settled (caps the epoch's work pool).
+///
+/// Two figures share a storage slot (figure `i` in half `i % 2` of slot `i / 2`, see
+/// [`math::packed_half`]), paired by what one call writes together: a settlement writes
+/// `reminted`/`retired` (one slot) and `fees`, whose slot a purchase of the same epoch has usually
+/// opened with `burned` already; `fromReserve` and `owed` only move when the budget falls short. An
+/// epoch's first settlement therefore creates one or two new slots instead of three (20,000 gas each,
+/// BENCHMARKS.md "Gas breakdown").
 const E_BURNED: usize = 0;
-const E_REMINTED: usize = 1;
-const E_FROM_RESERVE: usize = 2;
+const E_FEES: usize = 1;
+const E_REMINTED: usize = 2;
 const E_RETIRED: usize = 3;
-const E_OWED: usize = 4;
-const E_FEES: usize = 5;
+const E_FROM_RESERVE: usize = 4;
+const E_OWED: usize = 5;
 /// Number of per-epoch figures.
 const EPOCH_FIELDS: usize = 6;
 
-/// Indices of the controller's running totals (one storage array: one slot each, shared accessors).
-/// Cumulative CT (wei) burned for credits.
-const T_BURNED: usize = 0;
-/// Cumulative CT re-minted from the budget.
-const T_REMINTED: usize = 1;
-/// Cumulative CT drawn from the emission reserve for settlements.
-const T_FROM_RESERVE: usize = 2;
-/// Cumulative CT of fees retired.
-const T_RETIRED: usize = 3;
-/// CT IOUs still owe (recorded, not yet paid).
-const T_OWED: usize = 4;
-/// Budget set aside for funded, unclaimed IOUs.
-const T_IOU_RESERVE: usize = 5;
-/// Fee value accrued to the treasury and not yet minted.
-const T_TREASURY: usize = 6;
-/// CT burned for credits and free to pay settlements (the burn budget).
-const T_BUDGET: usize = 7;
+/// Indices of the controller's running totals, two to a slot like the epoch figures (total `i` in half
+/// `i % 2` of slot `i / 2`), paired by the calls that write them together: a purchase writes
+/// budget/outstanding and burned; a settlement budget/outstanding, treasury (next to burned, so
+/// never a new slot after the first purchase), and reminted/retired; IOUs the last three pairs.
+/// Each total is at most 2^128 − 1 (CT wei or credits; the CT cap is 1e27 wei, so a cumulative total
+/// reaches that bound only after ~3.4e11 times the whole supply has been burned); a change that
+/// would pass it reverts with `ArithmeticOverflow()`.
+/// CT (wei) burned for credits and free to pay settlements (the burn budget).
+const T_BUDGET: usize = 0;
 /// Σ free + Σ locked credits (1e6 = 1 USD).
-const T_OUTSTANDING: usize = 8;
-/// Number of IOUs recorded (ids 1..=count).
-const T_IOU_COUNT: usize = 9;
+const T_OUTSTANDING: usize = 1;
+/// Cumulative CT (wei) burned for credits.
+const T_BURNED: usize = 2;
+/// Fee value accrued to the treasury and not yet minted.
+const T_TREASURY: usize = 3;
+/// Cumulative CT re-minted from the budget.
+const T_REMINTED: usize = 4;
+/// Cumulative CT of fees retired.
+const T_RETIRED: usize = 5;
+/// Cumulative CT drawn from the emission reserve for settlements.
+const T_FROM_RESERVE: usize = 6;
+/// Budget set aside for funded, unclaimed IOUs.
+const T_IOU_RESERVE: usize = 7;
 /// Σ of every IOU's amount ever recorded: the end of the line.
-const T_OWED_TOTAL: usize = 10;
+const T_OWED_TOTAL: usize = 8;
 /// How much of the line burns have funded (never above `T_OWED_TOTAL`).
-const T_OWED_FUNDED: usize = 11;
+const T_OWED_FUNDED: usize = 9;
+/// CT IOUs still owe (recorded, not yet paid).
+const T_OWED: usize = 10;
+/// Number of IOUs recorded (ids 1..=count).
+const T_IOU_COUNT: usize = 11;
 /// Number of running totals.
 const TOTALS: usize = 12;
 
@@ -185,16 +198,16 @@ pub struct BmeController {
     credits: StorageMap<Address, StorageU256>,
     /// Credits locked by the escrow per account.
     locked: StorageMap<Address, StorageU256>,
-    /// The running totals, by the `T_…` indices.
-    totals: StorageArray<StorageU256, TOTALS>,
+    /// The running totals, by the `T_…` indices, two per slot.
+    totals: StorageArray<StorageU256, { TOTALS / 2 }>,
     /// `ious[id]`, ids from 1.
     ious: StorageMap<U256, Iou>,
     /// Start of epoch 0, unix seconds (the emissions contract's `genesisTime()`).
     genesis_time: StorageU64,
     /// Seconds per epoch (the emissions contract's `epochLength()`).
     epoch_length: StorageU64,
-    /// `epochs[e]`: the epoch's figures, by the `E_…` indices.
-    epochs: StorageMap<u64, StorageArray<StorageU256, EPOCH_FIELDS>>,
+    /// `epochs[e]`: the epoch's figures, by the `E_…` indices, two per slot.
+    epochs: StorageMap<u64, StorageArray<StorageU256, { EPOCH_FIELDS / 2 }>>,
     /// `provider_fees[e][p]`: the part of epoch `e`'s settled fee value (CT wei) settled to `p`.
     provider_fees: StorageMap<u64, StorageMap<Address, StorageU256>>,
     /// The parameters' values.
@@ -462,9 +475,9 @@ impl BmeController {
         let epoch = self.current_epoch_u64();
         // Cannot wrap: credits <= credits + refund <= locked(payer) <= outstanding.
         let outstanding = self.t(T_OUTSTANDING).wrapping_sub(credits);
-        self.set_t(T_OUTSTANDING, outstanding);
+        self.set_t(T_OUTSTANDING, outstanding)?;
         self.unlock(payer, locked.wrapping_sub(credits), refund);
-        self.set_t(T_BUDGET, budget);
+        self.set_t(T_BUDGET, budget)?;
         self.bump_t(T_TREASURY, to_treasury)?;
         self.bump_t(T_REMINTED, from_budget)?;
         self.bump_t(T_RETIRED, retired)?;
@@ -597,9 +610,9 @@ impl BmeController {
             );
         }
         let owed = self.t(T_OWED).wrapping_sub(total);
-        self.set_t(T_OWED, owed);
+        self.set_t(T_OWED, owed)?;
         let reserve = self.t(T_IOU_RESERVE).wrapping_sub(total);
-        self.set_t(T_IOU_RESERVE, reserve);
+        self.set_t(T_IOU_RESERVE, reserve)?;
         self.count_reminted(total)?;
         self.mint_to(provider, total)?;
         Ok(total)
@@ -608,7 +621,8 @@ impl BmeController {
     /// Mints the fee value accrued to the treasury (anyone may call). Returns it.
     ///
     /// # Errors
-    /// `BmeNothingToClaim()` when nothing has accrued; `CallFailed(token, reason)`.
+    /// `BmeNothingToClaim()` when nothing has accrued; `ArithmeticOverflow()` if the re-minted totals
+    /// would pass 2^128 − 1; `CallFailed(token, reason)`.
     ///
     /// # Events
     /// `TreasuryClaimed(treasury, amount)`; the token's `Transfer`.
@@ -617,7 +631,7 @@ impl BmeController {
         if amount.is_zero() {
             return Err(Error::NothingToClaim(BmeNothingToClaim {}));
         }
-        self.set_t(T_TREASURY, U256::ZERO);
+        self.set_t(T_TREASURY, U256::ZERO)?;
         self.count_reminted(amount)?;
         let treasury = self.treasury.get();
         self.emit(
@@ -803,18 +817,24 @@ impl BmeController {
         );
     }
 
-    /// Running total `i` (< [`TOTALS`]).
+    /// Running total `i` (< [`TOTALS`]): half `i % 2` of slot `i / 2`.
     #[inline(never)]
     fn t(&self, i: usize) -> U256 {
-        self.totals.get(i).unwrap_or_default()
+        packed_half(self.totals.get(i / 2).unwrap_or_default(), i)
     }
 
-    /// Sets running total `i` (< [`TOTALS`]).
+    /// Sets running total `i` (< [`TOTALS`]); the other total of its slot is kept.
+    ///
+    /// # Errors
+    /// `ArithmeticOverflow()` if `value` needs more than 128 bits.
     #[inline(never)]
-    fn set_t(&mut self, i: usize, value: U256) {
-        if let Some(mut slot) = self.totals.setter(i) {
-            slot.set(value);
+    fn set_t(&mut self, i: usize, value: U256) -> Result<(), Error> {
+        let word = with_packed_half(self.totals.get(i / 2).unwrap_or_default(), i, value)
+            .ok_or_else(too_large)?;
+        if let Some(mut slot) = self.totals.setter(i / 2) {
+            slot.set(word);
         }
+        Ok(())
     }
 
     /// Adds `delta` to running total `i`. Returns the new value; for a zero delta nothing is read
@@ -825,24 +845,34 @@ impl BmeController {
             return Ok(U256::ZERO);
         }
         let value = add(self.t(i), delta)?;
-        self.set_t(i, value);
+        self.set_t(i, value)?;
         Ok(value)
     }
 
-    /// Figure `i` (< [`EPOCH_FIELDS`]) of epoch `epoch`.
+    /// Figure `i` (< [`EPOCH_FIELDS`]) of epoch `epoch`: half `i % 2` of slot `i / 2`.
     fn epoch_field(&self, epoch: u64, i: usize) -> U256 {
-        self.epochs.getter(epoch).get(i).unwrap_or_default()
+        packed_half(
+            self.epochs.getter(epoch).get(i / 2).unwrap_or_default(),
+            i,
+        )
     }
 
-    /// Adds `delta` to figure `i` of epoch `epoch` (no write for 0).
+    /// Adds `delta` to figure `i` of epoch `epoch` (no write for 0); the other figure of its slot
+    /// is kept.
+    ///
+    /// # Errors
+    /// `ArithmeticOverflow()` if the sum needs more than 128 bits.
     #[inline(never)]
     fn bump_e(&mut self, epoch: u64, i: usize, delta: U256) -> Result<(), Error> {
         if delta.is_zero() {
             return Ok(());
         }
-        let value = add(self.epoch_field(epoch, i), delta)?;
-        if let Some(mut slot) = self.epochs.setter(epoch).setter(i) {
-            slot.set(value);
+        let mut figures = self.epochs.setter(epoch);
+        let word = figures.get(i / 2).unwrap_or_default();
+        let value = add(packed_half(word, i), delta)?;
+        let word = with_packed_half(word, i, value).ok_or_else(too_large)?;
+        if let Some(mut slot) = figures.setter(i / 2) {
+            slot.set(word);
         }
         Ok(())
     }
@@ -913,14 +943,14 @@ impl BmeController {
             let fund = owed_total.wrapping_sub(funded).min(budget);
             budget = budget.wrapping_sub(fund);
             let funded = funded.wrapping_add(fund);
-            self.set_t(T_OWED_FUNDED, funded);
+            self.set_t(T_OWED_FUNDED, funded)?;
             self.bump_t(T_IOU_RESERVE, fund)?;
             self.emit(
                 &[IousFunded::SIGNATURE_HASH],
                 &[uint_word(fund), uint_word(funded), uint_word(owed_total)],
             );
         }
-        self.set_t(T_BUDGET, budget);
+        self.set_t(T_BUDGET, budget)?;
         let buyer = self.vm().msg_sender();
         self.emit(
             &[

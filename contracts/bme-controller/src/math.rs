@@ -90,9 +90,54 @@ pub fn collateral_ratio_wad(budget: U256, price: U256, outstanding: U256) -> Opt
     )
 }
 
+/// 2^128 − 1: the largest value one half of a packed slot holds.
+pub const HALF_MAX: U256 = U256::from_limbs([u64::MAX, u64::MAX, 0, 0]);
+
+/// Half `i % 2` of a slot that holds two 128-bit values: the low 128 bits for an even `i`, the high
+/// 128 bits for an odd `i` (the controller's running totals and epoch figures, lib.rs `T_…`/`E_…`).
+pub fn packed_half(word: U256, i: usize) -> U256 {
+    if i % 2 == 0 {
+        word & HALF_MAX
+    } else {
+        word >> 128
+    }
+}
+
+/// `word` with half `i % 2` replaced by `value` and the other half kept, or `None` if `value`
+/// exceeds [`HALF_MAX`].
+pub fn with_packed_half(word: U256, i: usize, value: U256) -> Option<U256> {
+    if value > HALF_MAX {
+        return None;
+    }
+    Some(if i % 2 == 0 {
+        (word & !HALF_MAX) | value
+    } else {
+        (word & HALF_MAX) | (value << 128)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_halves_are_independent_and_bounded() {
+        let low = U256::from(123_456_789u64);
+        let high = HALF_MAX;
+        let word = with_packed_half(U256::ZERO, 0, low).unwrap();
+        let word = with_packed_half(word, 1, high).unwrap();
+        assert_eq!(packed_half(word, 0), low);
+        assert_eq!(packed_half(word, 1), high);
+        assert_eq!(word, (high << 128) | low);
+        // Rewriting one half keeps the other, for every index parity.
+        let word = with_packed_half(word, 2, U256::from(7u8)).unwrap();
+        assert_eq!((packed_half(word, 2), packed_half(word, 3)), (U256::from(7u8), high));
+        let word = with_packed_half(word, 3, U256::ZERO).unwrap();
+        assert_eq!((packed_half(word, 0), packed_half(word, 1)), (U256::from(7u8), U256::ZERO));
+        assert_eq!(with_packed_half(word, 0, HALF_MAX + U256::from(1u8)), None);
+        assert_eq!(with_packed_half(word, 1, U256::MAX), None);
+        assert_eq!(HALF_MAX, U256::from(u128::MAX));
+    }
     use proptest::prelude::*;
 
     fn ct(n: u64) -> U256 {

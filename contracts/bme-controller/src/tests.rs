@@ -445,6 +445,48 @@ fn buy_credits_burns_and_credits_at_the_spread() {
     );
 }
 
+/// The running totals and epoch figures are stored two to a slot, 128 bits each (lib.rs `T_…`):
+/// a purchase may take the cumulative burn exactly to 2^128 − 1 wei, with its slot neighbours
+/// (the treasury accrual beside `burned`, `fees` beside the epoch's `burned`) kept; one wei more
+/// fails with `ArithmeticOverflow()` (on chain the whole call reverts).
+#[test]
+fn totals_fill_their_128_bit_half_and_then_revert() {
+    let max = U256::from(u128::MAX);
+    let mut fx = fixture_with(max, U256::MAX);
+    fx.buy(ct(1_000));
+    let first = fx.bme.supply_stats();
+    fx.as_escrow(|b| b.lock_credits(BUYER, U256::from(1_000_000u64)))
+        .unwrap();
+    fx.as_escrow(|b| b.settle(BUYER, PROVIDER, U256::from(1_000_000u64), U256::ZERO))
+        .unwrap();
+    let settled = fx.bme.supply_stats();
+    let fees = fx.bme.epoch_stats(U256::ZERO).5;
+    assert!(!settled.6.is_zero() && !fees.is_zero(), "treasury and fees accrued");
+    // Burn everything else the buyer holds: `burned` reaches 2^128 − 1 exactly.
+    let rest = max - ct(1_000);
+    let credits = fx.buy(rest);
+    let full = fx.bme.supply_stats();
+    assert_eq!(full.0, max, "burned");
+    assert_eq!(fx.bme.epoch_stats(U256::ZERO).0, max, "the epoch's burned");
+    assert_eq!(full.6, settled.6, "treasury, burned's slot neighbour, kept");
+    assert_eq!(fx.bme.epoch_stats(U256::ZERO).5, fees, "fees, its neighbour, kept");
+    assert_eq!(full.7, settled.7 + rest, "budget");
+    assert_eq!(full.8, settled.8 + credits, "outstanding credits, budget's neighbour");
+    assert_eq!(first.0, ct(1_000));
+    // One more wei of burn has no room.
+    fx.token.borrow_mut().supply = max;
+    fx.token.borrow_mut().balances.insert(BUYER, ct(1));
+    fx.token
+        .borrow_mut()
+        .allowances
+        .insert((BUYER, CONTROLLER), ct(1));
+    fx.vm().set_sender(BUYER);
+    assert_eq!(
+        fx.bme.buy_credits(ct(1), U256::ZERO, BUYER).unwrap_err(),
+        Error::Common(common::errors::overflow())
+    );
+}
+
 #[test]
 fn buy_credits_reverts_on_slippage_zero_credits_and_zero_beneficiary() {
     let mut fx = fixture();
