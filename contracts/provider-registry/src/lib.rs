@@ -94,7 +94,7 @@ mod tests;
 #[allow(unused_imports)] // `vec!` is referenced by code stylus-proc generates
 use alloc::{string::String, vec, vec::Vec};
 
-use alloy_primitives::{uint, Address, B256, U256};
+use alloy_primitives::{aliases::U64, uint, Address, B256, U256};
 use alloy_sol_types::SolEvent;
 use common::{
     abi_words::{addr_word, encode_static, uint_word},
@@ -107,7 +107,9 @@ use common::{
 };
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256},
+    storage::{
+        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256, StorageU64,
+    },
 };
 
 use crate::{interface::*, math::*};
@@ -179,12 +181,14 @@ pub struct Provider {
     vram_gib: StorageU256,
     /// Not eligible before this time (unix seconds).
     jailed_until: StorageU256,
-    /// Jobs completed.
-    completed_jobs: StorageU256,
+    /// Jobs completed. The three job counters share one slot (8 bytes each): a job's release then
+    /// updates the slot its acceptance wrote instead of creating a new one at a provider's first
+    /// completion (20,000 gas, BENCHMARKS.md "Gas breakdown").
+    completed_jobs: StorageU64,
     /// Jobs failed (timed out or ruled at fault).
-    failed_jobs: StorageU256,
-    /// Jobs between acceptance and their end.
-    open_jobs: StorageU256,
+    failed_jobs: StorageU64,
+    /// Jobs between acceptance and their end (at most `maxOpenJobs` <= 64).
+    open_jobs: StorageU64,
     /// Id of the last unbonding request made (ids start at 1).
     last_request_id: StorageU256,
     /// GPU model identifier (e.g. `bytes32("H100-SXM")`).
@@ -580,7 +584,7 @@ impl ProviderRegistry {
                 registered,
             }));
         }
-        let open = p.open_jobs.get();
+        let open = U256::from(p.open_jobs.get().to::<u64>());
         let max_open = self.params.get(MAX_OPEN_JOBS);
         if open >= max_open {
             return Err(Error::TooManyOpenJobs(RegistryTooManyOpenJobs {
@@ -603,7 +607,7 @@ impl ProviderRegistry {
         // Cannot wrap: locked + amount <= locked + free <= active; open < maxOpenJobs <= 64.
         let locked = locked.wrapping_add(amount);
         p.locked.set(locked);
-        p.open_jobs.set(open.wrapping_add(U256::from(1)));
+        p.open_jobs.set(U64::from(word_u64(open).wrapping_add(1)));
         // A zero amount still records the job (its base), so it can be released and slashed.
         p.locks.insert(job_id, packed | LOCK_MARKER);
         self.emit(
@@ -763,9 +767,9 @@ impl ProviderRegistry {
             p.locked.get(),
             p.unbonding.get(),
             word_u64(p.jailed_until.get()),
-            word_u64(p.completed_jobs.get()),
-            word_u64(p.failed_jobs.get()),
-            word_u64(p.open_jobs.get()),
+            p.completed_jobs.get().to::<u64>(),
+            p.failed_jobs.get().to::<u64>(),
+            p.open_jobs.get().to::<u64>(),
         )
     }
 
@@ -916,7 +920,7 @@ impl ProviderRegistry {
         } else {
             Err(Error::JobsOpen(RegistryJobsOpen {
                 provider,
-                openJobs: open,
+                openJobs: U256::from(open.to::<u64>()),
             }))
         }
     }
@@ -1036,15 +1040,15 @@ impl ProviderRegistry {
         // Cannot wrap: `locked` is Σ of the open locks, this one included; open_jobs counts it.
         let locked = p.locked.get().wrapping_sub(amount);
         p.locked.set(locked);
-        let open = p.open_jobs.get().wrapping_sub(U256::from(1));
-        p.open_jobs.set(open);
+        let open = p.open_jobs.get().to::<u64>().wrapping_sub(1);
+        p.open_jobs.set(U64::from(open));
         // Saturating: a counter reaching 2^64 - 1 jobs is not a real concern and must not revert.
         if success {
-            let n = word_u64(p.completed_jobs.get()).saturating_add(1);
-            p.completed_jobs.set(u64_word(n));
+            let n = p.completed_jobs.get().to::<u64>().saturating_add(1);
+            p.completed_jobs.set(U64::from(n));
         } else {
-            let n = word_u64(p.failed_jobs.get()).saturating_add(1);
-            p.failed_jobs.set(u64_word(n));
+            let n = p.failed_jobs.get().to::<u64>().saturating_add(1);
+            p.failed_jobs.set(U64::from(n));
         }
         self.emit(
             &[
