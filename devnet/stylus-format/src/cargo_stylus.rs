@@ -10,7 +10,8 @@
 //!    in OffchainLabs/nitro `crates/prover/src/binary.rs`, `parse_with_version`).
 //! 2. cargo-stylus runs `wasm-opt` only for a project with a `[wasm-opt]` recipe; a raw
 //!    `--wasm-file` gets none (`stylus-tools/src/core/deployment/mod.rs`, `deploy_wasm_file`), and
-//!    neither does this rewrite.
+//!    neither does this rewrite (the project's own build, `scripts/build-wasm.sh`, runs
+//!    `wasm-opt -Oz` before it).
 //! 3. `strip_user_metadata`: every custom section (names, producers, target features) and unknown
 //!    section is dropped.
 //! 4. A `project_hash` custom section with the 32-byte project hash is appended (all zeros for a
@@ -101,14 +102,16 @@ pub fn deployable_code(wasm: &[u8]) -> Result<Vec<u8>, PrepareError> {
     Ok(compress(&prepare(wasm, [0; 32])?))
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
+/// Test fixtures shared with the dev chain engine's conformance tests (feature `test-fixtures`; not
+/// part of the format's API).
+#[cfg(any(test, feature = "test-fixtures"))]
+#[doc(hidden)]
+pub mod fixtures {
+    use wasm_encoder::Module;
 
     /// A module whose `call_indirect` encodes its table index as the 5-byte LEB `80 80 80 80 00`
     /// (as rustc ≥ 1.82 emits it), plus a `name` section.
-    fn padded_call_indirect() -> Vec<u8> {
+    pub fn padded_call_indirect() -> Vec<u8> {
         use wasm_encoder::{
             CodeSection, ConstExpr, ElementSection, Elements, ExportKind, ExportSection, Function,
             FunctionSection, MemorySection, MemoryType, NameMap, NameSection, RefType,
@@ -167,10 +170,16 @@ mod tests {
         m.section(&name_section);
         m.finish()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
 
     #[test]
     fn canonicalises_call_indirect_and_strips_metadata() {
-        let raw = padded_call_indirect();
+        let raw = fixtures::padded_call_indirect();
         assert!(raw
             .windows(6)
             .any(|w| w == [0x11, 0x00, 0x80, 0x80, 0x80, 0x80]));

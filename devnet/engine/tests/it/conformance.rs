@@ -88,9 +88,9 @@ fn both(name: &str, wat_src: &str, e: Expect) {
 /// (`stylus_format::cargo_stylus::prepare`) rewrites rustc's padded LEB into it.
 #[test]
 fn reference_types_are_off() {
-    // i32.const 0; call_indirect type 0 with the table index as the LEB `80 80 80 80 00`; end.
-    let entry = [0x41, 0x00, 0x11, 0x00, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b];
-    let wasm = raw_module(&entry);
+    // `user_entrypoint`: i32.const 0; call_indirect type 0 with the table index as the LEB
+    // `80 80 80 80 00`; end (the module stylus-format's own rewrite test uses).
+    let wasm = stylus_format::cargo_stylus::fixtures::padded_call_indirect();
     expect_wasm(
         "padded call_indirect table index",
         &wasm,
@@ -126,66 +126,6 @@ fn reference_types_are_off() {
         ),
         Reject("failed to parse"),
     );
-}
-
-/// A module with one table, the given raw body for `user_entrypoint` (type 1: i32 → i32) and a
-/// function of type 0 (→ i32) in the table.
-fn raw_module(entry: &[u8]) -> Vec<u8> {
-    use wasm_encoder::{
-        CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
-        Function, FunctionSection, ImportSection, MemorySection, MemoryType, Module, RefType,
-        TableSection, TableType, TypeSection, ValType,
-    };
-    let mut m = Module::new();
-    let mut types = TypeSection::new();
-    types.ty().function([], [ValType::I32]);
-    types.ty().function([ValType::I32], [ValType::I32]);
-    types.ty().function([ValType::I32], []);
-    m.section(&types);
-    let mut imports = ImportSection::new();
-    imports.import("vm_hooks", "pay_for_memory_grow", EntityType::Function(2));
-    m.section(&imports);
-    let mut funcs = FunctionSection::new();
-    funcs.function(0).function(1);
-    m.section(&funcs);
-    let mut tables = TableSection::new();
-    tables.table(TableType {
-        element_type: RefType::FUNCREF,
-        table64: false,
-        minimum: 1,
-        maximum: None,
-        shared: false,
-    });
-    m.section(&tables);
-    let mut mems = MemorySection::new();
-    mems.memory(MemoryType {
-        minimum: 1,
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
-    m.section(&mems);
-    let mut exports = ExportSection::new();
-    exports.export("memory", ExportKind::Memory, 0);
-    exports.export("user_entrypoint", ExportKind::Func, 2);
-    m.section(&exports);
-    let mut elems = ElementSection::new();
-    elems.active(
-        None,
-        &ConstExpr::i32_const(0),
-        Elements::Functions([1].as_slice().into()),
-    );
-    m.section(&elems);
-    let mut code = CodeSection::new();
-    let mut zero = Function::new([]);
-    zero.raw([0x41, 0x00, 0x0b]);
-    code.function(&zero);
-    let mut main = Function::new([]);
-    main.raw(entry.iter().copied());
-    code.function(&main);
-    m.section(&code);
-    m.finish()
 }
 
 /// Multi-value is accepted before ArbOS 60 only (`ARBOS_VERSION_STYLUS_NO_MULTI_VALUE`).
