@@ -851,10 +851,7 @@ impl BmeController {
 
     /// Figure `i` (< [`EPOCH_FIELDS`]) of epoch `epoch`: half `i % 2` of slot `i / 2`.
     fn epoch_field(&self, epoch: u64, i: usize) -> U256 {
-        packed_half(
-            self.epochs.getter(epoch).get(i / 2).unwrap_or_default(),
-            i,
-        )
+        packed_half(self.epochs.getter(epoch).get(i / 2).unwrap_or_default(), i)
     }
 
     /// Adds `delta` to figure `i` of epoch `epoch` (no write for 0); the other figure of its slot

@@ -131,9 +131,15 @@ mod tests {
         assert_eq!(word, (high << 128) | low);
         // Rewriting one half keeps the other, for every index parity.
         let word = with_packed_half(word, 2, U256::from(7u8)).unwrap();
-        assert_eq!((packed_half(word, 2), packed_half(word, 3)), (U256::from(7u8), high));
+        assert_eq!(
+            (packed_half(word, 2), packed_half(word, 3)),
+            (U256::from(7u8), high)
+        );
         let word = with_packed_half(word, 3, U256::ZERO).unwrap();
-        assert_eq!((packed_half(word, 0), packed_half(word, 1)), (U256::from(7u8), U256::ZERO));
+        assert_eq!(
+            (packed_half(word, 0), packed_half(word, 1)),
+            (U256::from(7u8), U256::ZERO)
+        );
         assert_eq!(with_packed_half(word, 0, HALF_MAX + U256::from(1u8)), None);
         assert_eq!(with_packed_half(word, 1, U256::MAX), None);
         assert_eq!(HALF_MAX, U256::from(u128::MAX));

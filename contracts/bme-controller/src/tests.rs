@@ -461,7 +461,10 @@ fn totals_fill_their_128_bit_half_and_then_revert() {
         .unwrap();
     let settled = fx.bme.supply_stats();
     let fees = fx.bme.epoch_stats(U256::ZERO).5;
-    assert!(!settled.6.is_zero() && !fees.is_zero(), "treasury and fees accrued");
+    assert!(
+        !settled.6.is_zero() && !fees.is_zero(),
+        "treasury and fees accrued"
+    );
     // Burn everything else the buyer holds: `burned` reaches 2^128 − 1 exactly.
     let rest = max - ct(1_000);
     let credits = fx.buy(rest);
@@ -469,9 +472,17 @@ fn totals_fill_their_128_bit_half_and_then_revert() {
     assert_eq!(full.0, max, "burned");
     assert_eq!(fx.bme.epoch_stats(U256::ZERO).0, max, "the epoch's burned");
     assert_eq!(full.6, settled.6, "treasury, burned's slot neighbour, kept");
-    assert_eq!(fx.bme.epoch_stats(U256::ZERO).5, fees, "fees, its neighbour, kept");
+    assert_eq!(
+        fx.bme.epoch_stats(U256::ZERO).5,
+        fees,
+        "fees, its neighbour, kept"
+    );
     assert_eq!(full.7, settled.7 + rest, "budget");
-    assert_eq!(full.8, settled.8 + credits, "outstanding credits, budget's neighbour");
+    assert_eq!(
+        full.8,
+        settled.8 + credits,
+        "outstanding credits, budget's neighbour"
+    );
     assert_eq!(first.0, ct(1_000));
     // One more wei of burn has no room.
     fx.token.borrow_mut().supply = max;
