@@ -96,10 +96,11 @@ pub const HALF_MAX: U256 = U256::from_limbs([u64::MAX, u64::MAX, 0, 0]);
 /// Half `i % 2` of a slot that holds two 128-bit values: the low 128 bits for an even `i`, the high
 /// 128 bits for an odd `i` (the controller's running totals and epoch figures, lib.rs `T_…`/`E_…`).
 pub fn packed_half(word: U256, i: usize) -> U256 {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         word & HALF_MAX
     } else {
-        word >> 128
+        // A 128-bit shift of a 256-bit word cannot wrap.
+        word.wrapping_shr(128)
     }
 }
 
@@ -109,10 +110,11 @@ pub fn with_packed_half(word: U256, i: usize, value: U256) -> Option<U256> {
     if value > HALF_MAX {
         return None;
     }
-    Some(if i % 2 == 0 {
+    Some(if i.is_multiple_of(2) {
         (word & !HALF_MAX) | value
     } else {
-        (word & HALF_MAX) | (value << 128)
+        // value <= HALF_MAX: nothing is shifted out.
+        (word & HALF_MAX) | value.wrapping_shl(128)
     })
 }
 
