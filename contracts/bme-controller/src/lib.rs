@@ -82,7 +82,10 @@ use common::{
 };
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageArray, StorageMap, StorageU256, StorageU64, StorageU8},
+    storage::{
+        StorageAddress, StorageArray, StorageGuardMut, StorageMap, StorageU256, StorageU64,
+        StorageU8,
+    },
 };
 
 use crate::{calls::*, interface::*, math::*};
@@ -165,6 +168,9 @@ const T_IOU_COUNT: usize = 11;
 /// Number of running totals.
 const TOTALS: usize = 12;
 
+// Two values per slot: an odd count would leave its last index outside the storage arrays.
+const _: () = assert!(TOTALS.is_multiple_of(2) && EPOCH_FIELDS.is_multiple_of(2));
+
 /// One IOU: a place in the line of everything ever owed.
 #[storage]
 pub struct Iou {
@@ -216,6 +222,24 @@ pub struct BmeController {
     roles: Roles,
     /// Pause of new business.
     pause_state: PauseState,
+}
+
+/// Writes `value` into half `i % 2` of `slot` (a pair of running totals or epoch figures), keeping
+/// the other half. `None` (an index past the array) cannot occur: the indices are the `T_…`/`E_…`
+/// constants.
+///
+/// # Errors
+/// `ArithmeticOverflow()` if `value` needs more than 128 bits.
+fn write_half(
+    slot: Option<StorageGuardMut<'_, StorageU256>>,
+    i: usize,
+    value: U256,
+) -> Result<(), Error> {
+    if let Some(mut slot) = slot {
+        let word = with_packed_half(slot.get(), i, value).ok_or_else(too_large)?;
+        slot.set(word);
+    }
+    Ok(())
 }
 
 fn zero_address() -> Error {
@@ -829,12 +853,7 @@ impl BmeController {
     /// `ArithmeticOverflow()` if `value` needs more than 128 bits.
     #[inline(never)]
     fn set_t(&mut self, i: usize, value: U256) -> Result<(), Error> {
-        let word = with_packed_half(self.totals.get(i / 2).unwrap_or_default(), i, value)
-            .ok_or_else(too_large)?;
-        if let Some(mut slot) = self.totals.setter(i / 2) {
-            slot.set(word);
-        }
-        Ok(())
+        write_half(self.totals.setter(i / 2), i, value)
     }
 
     /// Adds `delta` to running total `i`. Returns the new value; for a zero delta nothing is read
@@ -865,13 +884,11 @@ impl BmeController {
             return Ok(());
         }
         let mut figures = self.epochs.setter(epoch);
-        let word = figures.get(i / 2).unwrap_or_default();
-        let value = add(packed_half(word, i), delta)?;
-        let word = with_packed_half(word, i, value).ok_or_else(too_large)?;
-        if let Some(mut slot) = figures.setter(i / 2) {
-            slot.set(word);
-        }
-        Ok(())
+        let value = add(
+            packed_half(figures.get(i / 2).unwrap_or_default(), i),
+            delta,
+        )?;
+        write_half(figures.setter(i / 2), i, value)
     }
 
     /// Adds a re-mint from the budget (IOU or treasury claim) to the totals of the current epoch.

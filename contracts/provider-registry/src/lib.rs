@@ -584,9 +584,9 @@ impl ProviderRegistry {
                 registered,
             }));
         }
-        let open = U256::from(p.open_jobs.get().to::<u64>());
+        let open = p.open_jobs.get().to::<u64>();
         let max_open = self.params.get(MAX_OPEN_JOBS);
-        if open >= max_open {
+        if U256::from(open) >= max_open {
             return Err(Error::TooManyOpenJobs(RegistryTooManyOpenJobs {
                 provider,
                 maxOpenJobs: max_open,
@@ -607,7 +607,7 @@ impl ProviderRegistry {
         // Cannot wrap: locked + amount <= locked + free <= active; open < maxOpenJobs <= 64.
         let locked = locked.wrapping_add(amount);
         p.locked.set(locked);
-        p.open_jobs.set(U64::from(word_u64(open).wrapping_add(1)));
+        p.open_jobs.set(U64::from(open.wrapping_add(1)));
         // A zero amount still records the job (its base), so it can be released and slashed.
         p.locks.insert(job_id, packed | LOCK_MARKER);
         self.emit(
