@@ -26,7 +26,7 @@
 # function and ~0.13 gas per wasm byte; BENCHMARKS.md "Gas breakdown"), and the deployable bytes are
 # capped. rustc's output still carries what binaryen's size passes remove: `-Oz` takes compute-token
 # from 276 functions and 55,760 wasm bytes to 128 and 42,587 (deployable 15,829 -> 14,945), the
-# controller from 89,917 to 68,644 (24,241 -> 22,735 deployable), measured on this tree. The
+# controller from 89,917 to 68,644 (24,241 -> 22,735 deployable), measured before its packed slots. The
 # Stylus docs recommend the same pass. wasm-opt is binaryen's own build for Node (npm `binaryen`,
 # pinned in package-lock.json, installed by scripts/ensure-npm.sh), deterministic for a given input
 # and version, so `status --verify-code` reproduces the bytes. Features: exactly what the rustc flags
